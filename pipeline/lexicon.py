@@ -1,0 +1,101 @@
+"""Linguistic and page-layout lists in one place, as data.
+
+Sources: the schema (../shared/spec/schema.md), the five seed reports and the 220-report
+corpus (../shared/corpus), read by hand; each list says what it is for.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- web-page furniture (government CMS pages) -------------------------------------------
+# Lines that are page chrome, never report text: view counters, share / print widgets,
+# index numbers of the government information disclosure catalogue, disclosure mode.
+_FURNITURE = {
+    "counter": re.compile(r"(浏览|阅读|访问|点击)(量|次数|数)[:：]?\s*\d*"),
+    "widget": re.compile(r"扫一扫|手机查看当前页|在手机打开|打印本页|关闭窗口|【打印】|【关闭】|字号[:：]|分享到"),
+    "index_number": re.compile(r"^(索引号[:：]?\s*)?[0-9A-Z]{6,}[-/][0-9A-Za-z/-]+$"),
+    "disclosure": re.compile(r"^(主动公开|依申请公开|不予公开|单位审核公开|(公开方式|公开范围|公开属性)[:：].{0,10})$"),
+    "byline": re.compile(r"^(来源|发布时间|发布日期|发布机构|信息来源)[:：]"),
+    "site": re.compile(r"(www\.|https?://)\S+"),
+}
+# Only short lines without sentence punctuation can be furniture: a report sentence that
+# happens to contain "来源:" or a web address stays text.
+_FURNITURE_MAX_CHARS = 80
+_SENTENCE_PUNCT = re.compile(r"[。！？]")
+
+_DATE = re.compile(r"(?P<y>(19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})日?")
+_SOURCE = re.compile(r"(来源|信息来源|发布机构)[:：]\s*(?P<source>[^\s:：]+)")
+_HEADER_CELL = re.compile(r"^[^。，,;；:：！？]{1,20}$")
+
+
+def furniture_kind(line: str) -> str | None:
+    """The kind of page furniture a whole line is, or None for report text."""
+    if not line or len(line) > _FURNITURE_MAX_CHARS or _SENTENCE_PUNCT.search(line):
+        return None
+    for kind, pattern in _FURNITURE.items():
+        if pattern.search(line):
+            return kind
+    return None
+
+
+def find_date(text: str) -> str | None:
+    """The first calendar date in `text` as YYYY-MM-DD."""
+    match = _DATE.search(text)
+    if not match:
+        return None
+    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def collect_furniture(line: str, found: dict[str, str]) -> None:
+    """Keep what a furniture line says about the page (date, source, index number)."""
+    kind = furniture_kind(line)
+    if kind == "index_number":
+        found.setdefault("index_number", line.split("：")[-1].split(":")[-1].strip())
+    elif kind == "disclosure":
+        found.setdefault("disclosure", line)
+    if (date := find_date(line)) is not None:
+        found.setdefault("published", date)
+    if (match := _SOURCE.search(line)) is not None:
+        found.setdefault("source", match["source"])
+
+
+def is_header_cell(line: str) -> bool:
+    """A short label-like line of a page's header table (publisher, date)."""
+    return bool(_HEADER_CELL.match(line))
+
+
+def collect_header_cell(line: str, found: dict[str, str]) -> None:
+    if (date := find_date(line)) is not None:
+        found.setdefault("published", date)
+    else:
+        found.setdefault("publisher", line)
+
+
+# --- report structure -----------------------------------------------------------------------
+CN_DIGITS = "一二三四五六七八九十"
+# Heading markers, by style. The nesting level of a style is the order in which a report
+# first uses it (like Markdown's setext/atx mix), because reports skip levels freely.
+HEADING_MARKERS = {
+    "cn_dun": re.compile(rf"^[{CN_DIGITS}]{{1,3}}、"),                 # 一、
+    "cn_paren": re.compile(rf"^[(（][{CN_DIGITS}]{{1,3}}[)）]"),       # （一） (一)
+    "arabic_dot": re.compile(r"^\d{1,2}(\.(?!\d)|．|、)"),              # 1. 1．1、
+    "arabic_paren": re.compile(r"^[(（]\d{1,2}[)）]"),                  # (1)
+    "circled": re.compile(r"^[①-⑳]"),                                   # ①
+    "cn_ordinal": re.compile(rf"^第[{CN_DIGITS}]{{1,3}}[,，、:：]"),    # 第一,
+}
+# Inline enumerations inside a paragraph: 一是…。二是…。
+INLINE_ENUM = re.compile(rf"(?m)(?:^|(?<=[。；;]))\s*(?P<marker>[{CN_DIGITS}]{{1,3}}是)")
+# A heading's title is its lead sentence when that is short; a longer one is body text.
+HEADING_MAX_CHARS = 60
+INLINE_TITLE_MAX_CHARS = 25
+
+# Section kinds by the words of their heading (checked in this order).
+SECTION_KINDS = (
+    ("problems", re.compile(r"存在的?(主要)?问题|问题(和|与|及)不足|不足(之处)?|短板|薄弱环节|差距")),
+    ("plans", re.compile(r"下一步|下一年|下年度|明年|今后|打算|(主要|工作|重点)安排|工作计划|工作思路|工作重点|努力方向|(19|20)\d{2}年(度)?(的)?(主要)?(工作)?(打算|安排|计划|思路|重点|目标)")),
+    ("principal_duty", re.compile(r"第一责任人|主要负责(人|同志).{0,12}(职责|情况)")),
+)
