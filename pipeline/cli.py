@@ -1,0 +1,120 @@
+"""The `fazhi` command: thin wrappers over fazhi.* and fazhi.training.*; it owns the terminal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import FazhiError
+
+app = typer.Typer(
+    help="Extract measures, metrics, values and institutions from Chinese rule-of-law government reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+annotate_app = typer.Typer(help="Annotation files: sheets for annotators, checks, Doccano JSONL.", no_args_is_help=True)
+app.add_typer(annotate_app, name="annotate")
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details to stderr.")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@annotate_app.command("sheet")
+def annotate_sheet(
+    doc_ids: List[str] = typer.Argument(..., help="Document ids (seed file stems or corpus ids like r001)."),
+    out: Path = typer.Option(Path("annotations/work/sheets"), "--out", "-o", help="Folder for the sheets."),
+) -> None:
+    """Write numbered-sentence sheets that annotators cite in authoring files."""
+    from .training.authoring import sheet
+    from .training.sources import load_sources
+
+    sources = load_sources()
+    out.mkdir(parents=True, exist_ok=True)
+    for doc_id in doc_ids:
+        if doc_id not in sources:
+            _fail(f"no document {doc_id!r}; ids are seed file stems and corpus ids r001…r220")
+        source = sources[doc_id]
+        (out / f"{doc_id}.txt").write_text(sheet(doc_id, source.normalized.text, source.meta.get("title", "")), encoding="utf-8")
+    typer.echo(f"wrote {len(doc_ids)} sheets to {out}")
+
+
+@annotate_app.command("check")
+def annotate_check(
+    files: List[Path] = typer.Argument(..., help="Authoring JSON files (annotations/authoring/<id>.json)."),
+    show: bool = typer.Option(False, "--show", help="Print each document with its spans bracketed."),
+) -> None:
+    """Resolve authoring files against the normalized texts and check them against the schema."""
+    from .training.authoring import load_authored, render_inline, resolve
+    from .training.sources import load_sources
+
+    sources = load_sources()
+    errors = 0
+    for path in files:
+        try:
+            authored = load_authored(path)
+        except (OSError, json.JSONDecodeError) as error:
+            typer.echo(f"{path}: error: cannot read ({error})")
+            errors += 1
+            continue
+        source = sources.get(str(authored.get("doc_id")))
+        if source is None:
+            typer.echo(f"{path}: error: doc_id {authored.get('doc_id')!r} is not a known document")
+            errors += 1
+            continue
+        doc, problems = resolve(authored, source.normalized.text, str(path))
+        for problem in problems:
+            typer.echo(str(problem))
+        errors += sum(p.severity == "error" for p in problems)
+        if show and doc is not None:
+            typer.echo(render_inline(doc))
+        labels = {}
+        for span in doc.spans if doc else ():
+            labels[span.label] = labels.get(span.label, 0) + 1
+        typer.echo(f"{path}: {len(doc.spans) if doc else 0} spans {labels}, {len(doc.relations) if doc else 0} relations")
+    if errors:
+        _fail(f"{errors} errors")
+
+
+@annotate_app.command("validate")
+def annotate_validate(files: List[Path] = typer.Argument(..., help="Doccano JSONL files.")) -> None:
+    """Check Doccano JSONL files against the schema; exits non-zero on any error."""
+    from .annotation import read_doccano
+    from .validate import validate
+
+    errors = warnings = documents = 0
+    for path in files:
+        if not path.is_file():
+            _fail(f"{path}: no such file")
+        try:
+            for number, doc in read_doccano(path):
+                documents += 1
+                for problem in validate(doc, f"{path}:{number}"):
+                    typer.echo(str(problem))
+                    errors += problem.severity == "error"
+                    warnings += problem.severity == "warning"
+        except FazhiError as error:
+            typer.echo(f"error: {error}")
+            errors += 1
+    typer.echo(f"{documents} documents, {errors} errors, {warnings} warnings")
+    if errors:
+        raise typer.Exit(code=1)
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    try:
+        app()
+    except FazhiError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
