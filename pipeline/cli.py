@@ -31,6 +31,49 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progre
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
+def _single_report(path: str, encoding: Optional[str]):
+    from .ingest import Failure, iter_reports
+
+    results = list(iter_reports([path], encoding=encoding))
+    if len(results) != 1:
+        _fail(f"{path} holds {len(results)} documents; give one report file")
+    if isinstance(results[0], Failure):
+        _fail(results[0].error)
+    return results[0]
+
+
+@app.command()
+def normalize(
+    path: str = typer.Argument(..., help="A report file (.txt .html .docx .pdf), or - for standard input."),
+    encoding: Optional[str] = typer.Option(None, help="Force the input encoding (default: detect)."),
+) -> None:
+    """Print the normalized text of one report, as annotators and the models see it."""
+    report = _single_report(path, encoding)
+    typer.echo(report.text)
+    typer.secho(f"[{report.source}: {report.format}, {report.meta.get('encoding', 'n/a')}, "
+                f"{len(report.normalized.source)} -> {len(report.text)} chars]", err=True, dim=True)
+
+
+@app.command()
+def outline(
+    path: str = typer.Argument(..., help="A report file, or - for standard input."),
+    encoding: Optional[str] = typer.Option(None, help="Force the input encoding (default: detect)."),
+) -> None:
+    """Print a report's metadata and its heading tree with section kinds."""
+    from .metadata import extract_metadata
+    from .structure import analyse
+
+    report = _single_report(path, encoding)
+    meta = extract_metadata(report.text, report.meta)
+    for key, value in meta.items():
+        typer.echo(f"{key:>7}: {value if value is not None else '-'}")
+    structure = analyse(report.text)
+    typer.echo(f"{len(structure.paragraphs)} paragraphs, {len(structure.sentences)} sentences, {len(structure.headings)} headings")
+    for heading in structure.headings:
+        kind = structure.section_at(heading.start).kind
+        typer.echo(f"{'  ' * heading.level}{heading.text}  [{kind}, chars {heading.start}-{heading.end}]")
+
+
 @annotate_app.command("sheet")
 def annotate_sheet(
     doc_ids: List[str] = typer.Argument(..., help="Document ids (seed file stems or corpus ids like r001)."),
@@ -112,7 +155,8 @@ def annotate_validate(files: List[Path] = typer.Argument(..., help="Doccano JSON
         raise typer.Exit(code=1)
 
 
-def run() -> None:  # pragma: no cover - console entry point
+def run() -> None:
+    """Console entry point: user errors end in a one-line message, not a traceback."""
     try:
         app()
     except FazhiError as error:

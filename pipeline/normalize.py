@@ -105,6 +105,7 @@ _EDGE_NEWLINES = re.compile(r"^\n+|\n+$")
 _PINYIN = re.compile(
     r"(?P<han>[\u4e00-\u9fff])[(（](?P<pinyin>[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})[)）]"
 )
+_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
 _WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９％"}
 _WIDTH.update({ord(c): ord(c) - 0xFEE0 for c in map(chr, range(0xFF21, 0xFF3B))})
 _WIDTH.update({ord(c): ord(c) - 0xFEE0 for c in map(chr, range(0xFF41, 0xFF5B))})
@@ -120,10 +121,16 @@ def strip_pinyin(text: str) -> str:
     return _PINYIN.sub(r"\g<han>", text)
 
 
-def normalize(source: str) -> NormalizedText:
+def normalize(text: str, origin: tuple[str, list[int], list[int]] | None = None) -> NormalizedText:
     """Normalize decoded report text; idempotent: normalize(normalize(x).text).text equals
-    normalize(x).text."""
-    draft = _Draft(source, list(range(len(source))), list(range(1, len(source) + 1)))
+    normalize(x).text. `origin` is (source, starts, ends) when `text` was itself extracted
+    from a larger source (an HTML page), so that the map points into that source."""
+    if origin is None:
+        source = text
+        draft = _Draft(text, list(range(len(text))), list(range(1, len(text) + 1)))
+    else:
+        source, starts, ends = origin
+        draft = _Draft(text, list(starts), list(ends))
     draft.rewrite(_NEWLINES, lambda m: "\n")
     draft.rewrite(_INVISIBLE, lambda m: "")
     draft.translate_same_length(fold_width)
@@ -153,9 +160,8 @@ def _drop_furniture(draft: _Draft) -> dict[str, str]:
             lexicon.collect_header_cell(lines[i], found)
     if not any(drop):
         return found
-    kept_pattern = re.compile(r"[^\n]*\n|[^\n]+$")
     index = iter(range(len(lines)))
-    draft.rewrite(kept_pattern, lambda m: "" if drop[next(index)] else m.group(0))
+    draft.rewrite(_LINE, lambda m: "" if drop[next(index)] else m.group(0))
     return found
 
 
