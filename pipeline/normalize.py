@@ -103,8 +103,9 @@ _EDGE_SPACE = re.compile(r"(?m)^ +| +$")
 _BLANK_LINES = re.compile(r"\n{2,}")
 _EDGE_NEWLINES = re.compile(r"^\n+|\n+$")
 _PINYIN = re.compile(
-    r"(?P<han>[\u4e00-\u9fff])[(（](?P<pinyin>[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})[)）]"
+    r"(?P<han>[\u4e00-\u9fff])(?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}[)）])+"
 )
+_DECIMAL_POINT = re.compile(r"(?<=\d)[．｡](?=\d)")  # 95．13 -> 95.13; Chinese 。 is left alone
 _LINE = re.compile(r"[^\n]*\n|[^\n]+$")
 _WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９％"}
 _WIDTH.update({ord(c): ord(c) - 0xFEE0 for c in map(chr, range(0xFF21, 0xFF3B))})
@@ -134,6 +135,7 @@ def normalize(text: str, origin: tuple[str, list[int], list[int]] | None = None)
     draft.rewrite(_NEWLINES, lambda m: "\n")
     draft.rewrite(_INVISIBLE, lambda m: "")
     draft.translate_same_length(fold_width)
+    draft.rewrite(_DECIMAL_POINT, lambda m: ".")
     draft.rewrite(_PINYIN, lambda m: m.group("han"))
     draft.translate_same_length(to_simplified)
     draft.rewrite(_SPACES, lambda m: " ")
