@@ -74,6 +74,64 @@ def outline(
         typer.echo(f"{'  ' * heading.level}{heading.text}  [{kind}, chars {heading.start}-{heading.end}]")
 
 
+@app.command()
+def extract(
+    paths: List[str] = typer.Argument(..., help="Report files, folders (recursive), JSONL corpora, or - for standard input."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output JSONL file (one record per input document)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="spaCy pipeline folder (default: the shipped models/fazhi_zh_pipeline or $FAZHI_MODEL)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: keep the records already in OUT, process the rest."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Worker processes."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per batch."),
+    tables: Optional[str] = typer.Option(None, "--tables", help="Also write flat tables next to OUT: csv or parquet."),
+    encoding: Optional[str] = typer.Option(None, help="Force the encoding of text inputs (default: detect)."),
+    max_mb: float = typer.Option(20, "--max-mb", help="Refuse single reports larger than this (MB)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Extract measures, metrics, values, institutions, relations and triples (JSONL, see spec/output.md)."""
+    from .extract import extract as run_extract
+    from .extract import load_pipeline
+
+    if tables not in (None, "csv", "parquet"):
+        _fail(f"--tables takes csv or parquet, not {tables!r}")
+    if overwrite and out.exists():
+        out.unlink()
+    nlp = load_pipeline(model)
+    bar = _progress_bar(quiet)
+    started = __import__("time").perf_counter()
+
+    def on_record(record: dict) -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.chars += len(record["text"])
+            elapsed = max(__import__("time").perf_counter() - started, 1e-9)
+            bar.set_postfix_str(f"{bar.chars / elapsed:,.0f} chars/s, {record['doc_id']}")
+
+    try:
+        summary = run_extract(paths, out, nlp, resume=resume, n_process=n_process, batch_size=batch_size,
+                              encoding=encoding, max_bytes=int(max_mb * 2**20), on_record=on_record)
+    finally:
+        if bar is not None:
+            bar.close()
+    if tables:
+        from .tables import write_tables
+
+        for path in write_tables(out, tables):
+            typer.echo(f"wrote {path}", err=True)
+    typer.echo(f"{summary.written} documents written to {out} ({summary.errors} errors, "
+               f"{summary.skipped} already done)", err=True)
+
+
+def _progress_bar(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(unit="doc", desc="extract", file=sys.stderr)
+    bar.chars = 0
+    return bar
+
+
 @annotate_app.command("sheet")
 def annotate_sheet(
     doc_ids: List[str] = typer.Argument(..., help="Document ids (seed file stems or corpus ids like r001)."),
