@@ -8,6 +8,9 @@ registered functions (architectures, readers, scorers) use the `fazhi.` namespac
 from __future__ import annotations
 
 from spacy.language import Language
+from spacy.util import registry
+
+from . import relation_model  # noqa: F401  (registers fazhi.RelationModel.v1)
 
 from . import extensions  # noqa: F401  (declares the doc._ extensions)
 
@@ -24,3 +27,36 @@ def make_value_ruler(nlp: Language, name: str, overwrite: bool):
     from .rules import ValueRuler
 
     return ValueRuler(nlp, name, overwrite)
+
+
+@Language.factory(
+    "fazhi_relation_extractor",
+    requires=["doc.ents", "doc.spans"],
+    assigns=["doc._.relations"],
+    default_config={
+        "model": {
+            "@architectures": "fazhi.RelationModel.v1",
+            "hidden_width": 64,
+            "tok2vec": {
+                "@architectures": "spacy.HashEmbedCNN.v2",
+                "pretrained_vectors": None, "width": 96, "depth": 2, "embed_size": 2000,
+                "window_size": 1, "maxout_pieces": 3, "subword_features": False,
+            },
+        },
+        "threshold": 0.5,
+        "max_distance": 120,
+        "scorer": {"@scorers": "fazhi.relation_scorer.v1"},
+    },
+    default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
+)
+def make_relation_extractor(nlp: Language, name: str, model, threshold: float, max_distance: int, scorer):
+    from .relation_extractor import RelationExtractor
+
+    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, max_distance=max_distance, scorer=scorer)
+
+
+@registry.scorers("fazhi.relation_scorer.v1")
+def make_relation_scorer():
+    from .relation_extractor import score_relations
+
+    return score_relations
