@@ -122,6 +122,42 @@ def extract(
                f"{summary.skipped} already done)", err=True)
 
 
+@app.command()
+def evaluate(
+    gold: Path = typer.Option(Path("annotations/gold/gold.jsonl"), "--gold", "-g", help="Gold Doccano JSONL."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", "-p", help="An extract JSONL to score."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Or: run this pipeline on the gold texts."),
+    split: Optional[str] = typer.Option(None, "--split", help="Only documents of this split of annotations/splits.json (train, dev, test)."),
+    splits_file: Path = typer.Option(Path("annotations/splits.json"), "--splits", help="Split manifest."),
+    out: Path = typer.Option(Path("out/evaluation"), "--out", "-o", help="Writes OUT.json and OUT.md."),
+    bootstrap: int = typer.Option(1000, help="Bootstrap resamples over documents."),
+) -> None:
+    """Score predictions against gold: per-label P/R/F1 (strict; MEASURE also by overlap), relations end to end, triples."""
+    from . import evaluate as ev
+    from .extract import load_pipeline
+    from .scoring import markdown_table
+
+    ids = None
+    if split is not None:
+        manifest = json.loads(splits_file.read_text(encoding="utf-8"))
+        if split not in manifest:
+            _fail(f"{splits_file} has no split {split!r}")
+        ids = set(manifest[split])
+    gold_docs = ev.read_gold_file(gold, ids)
+    if predictions is not None:
+        predicted = ev.read_predictions(predictions)
+        predicted = {g.doc_id: predicted[g.doc_id] for g in gold_docs if g.doc_id in predicted}
+    else:
+        predicted = {p.doc_id: p for p in ev.predict_with_model(load_pipeline(model), gold_docs)}
+    summary, scores = ev.evaluate(gold_docs, predicted, n_bootstrap=bootstrap)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    title = f"Evaluation of {predictions or model or 'the shipped model'} on {gold}" + (f" ({split})" if split else "")
+    out.with_suffix(".md").write_text(ev.report_markdown(summary, scores, title), encoding="utf-8")
+    typer.echo(markdown_table(summary))
+    typer.echo(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.md')}", err=True)
+
+
 def _progress_bar(quiet: bool):
     if quiet or not sys.stderr.isatty():
         return None
