@@ -28,7 +28,7 @@ _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 _PLACE = "|".join(lexicon.PLACE_SUFFIXES)
 _ORGAN = "|".join(sorted(map(re.escape, lexicon.ORGAN_SUFFIXES), key=len, reverse=True))
 INSTITUTION_PATTERN = re.compile(
-    rf"(?:中共)?(?:[\u4e00-\u9fff]{{1,6}}?(?:{_PLACE}))+(?:[\u4e00-\u9fff]{{0,8}}?)(?:{_ORGAN})"
+    rf"(?:中共)?(?:[\u4e00-\u9fff]{{1,6}}?(?:{_PLACE}))+?(?:[\u4e00-\u9fff]{{0,8}}?)(?:{_ORGAN})"
     rf"|党中央|国务院"
 )
 _NOT_INSTITUTION = re.compile(r"^(全|各|我|本|该|乡镇|每)")
@@ -53,7 +53,9 @@ def find_institutions(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in INSTITUTION_PATTERN.finditer(text):
         start, end = match.span()
-        if _NOT_INSTITUTION.match(match.group(0)) or any(a <= start < b for a, b in quoted):
+        while start < end and text[start] in lexicon.INSTITUTION_STOP_CHARS:
+            start += 1
+        if end - start < 2 or _NOT_INSTITUTION.match(text[start:end]) or any(a <= start < b for a, b in quoted):
             continue
         spans.append((start, end))
     return spans

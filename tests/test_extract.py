@@ -1,0 +1,139 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import spacy
+from typer.testing import CliRunner
+
+from fazhi.cli import app
+from fazhi.extract import done_keys, extract
+from fazhi.tables import read_tables
+
+from conftest import ROOT
+
+
+
+@pytest.fixture(scope="module")
+def rules_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "rules"
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("fazhi_rules")
+    nlp.to_disk(path)
+    return path
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+
+
+def test_extract_record_follows_the_output_contract(rules_model, tmp_path):
+    out = tmp_path / "out.jsonl"
+    summary = extract([ROOT / "seeds" / "004_8a1a0682e2ba6701.txt"], out, spacy.load(rules_model))
+    (record,) = read_jsonl(out)
+    assert summary.written == 1
+    assert set(record) >= {"schema_version", "doc_id", "source", "status", "error", "meta", "text", "entities", "relations", "triples"}
+    assert (record["schema_version"], record["status"], record["error"]) == (1, "ok", None)
+    source = (ROOT / "seeds" / "004_8a1a0682e2ba6701.txt").read_text(encoding="utf-8")
+    ids = {e["id"] for e in record["entities"]}
+    for entity in record["entities"]:
+        assert record["text"][entity["start"]:entity["end"]] == entity["text"]
+        original = source[entity["source_start"]:entity["source_end"]]
+        assert original.strip(), entity
+        assert isinstance(entity["section_path"], list)
+        if entity["label"] == "VALUE":
+            assert set(entity["value"]) == {"number", "unit", "approximate", "bound", "kind"}
+    for relation in record["relations"]:
+        assert {relation["head"], relation["tail"]} <= ids
+    for triple in record["triples"]:
+        assert triple["metric"] in ids and triple["value"] in ids and (triple["measure"] is None or triple["measure"] in ids)
+
+
+def test_extract_source_offsets_point_into_traditional_source(rules_model, tmp_path):
+    out = tmp_path / "out.jsonl"
+    seed = ROOT / "seeds" / "004_8a1a0682e2ba6701.txt"
+    extract([seed], out, spacy.load(rules_model))
+    (record,) = read_jsonl(out)
+    source = seed.read_text(encoding="utf-8")
+    from fazhi.normalize import normalize
+
+    for entity in record["entities"]:
+        assert normalize(source[entity["source_start"]:entity["source_end"]]).text == entity["text"]
+
+
+def test_extract_one_record_per_input_including_errors(rules_model, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("全年共受理法律援助案件385件。", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_bytes(b"")
+    (tmp_path / "in" / "c.pdf").write_bytes(b"%PDF-1.4 broken")
+    corpus = tmp_path / "in" / "d.jsonl"
+    corpus.write_text('{"id": "x1", "text": "召开会议3次。"}\nnot json\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    extract([tmp_path / "in", tmp_path / "missing.txt"], out, spacy.load(rules_model))
+    records = read_jsonl(out)
+    assert [(r["doc_id"], r["status"]) for r in records] == [
+        ("a", "ok"), ("b", "error"), ("c", "error"), ("x1", "ok"), ("d:2", "error"), ("missing", "error")]
+    for record in records:
+        if record["status"] == "error":
+            assert record["error"] and record["entities"] == [] and record["triples"] == []
+
+
+def test_extract_refuses_to_overwrite_without_resume(rules_model, tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"doc_id": "a", "source": "s"}\n', encoding="utf-8")
+    from fazhi.errors import FazhiError
+
+    with pytest.raises(FazhiError, match="pass --resume"):
+        extract([ROOT / "seeds"], out, spacy.load(rules_model))
+
+
+def test_extract_resume_drops_a_partial_last_line(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"doc_id": "a", "source": "s1"}\n{"doc_id": "b", "sou', encoding="utf-8")
+    assert done_keys(out) == {("a", "s1")}
+    assert out.read_text(encoding="utf-8") == '{"doc_id": "a", "source": "s1"}\n'
+
+
+def test_extract_killed_and_resumed_leaves_every_document_once(rules_model, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    text = (ROOT / "seeds" / "000_ad861a48ebe72b45.txt").read_text(encoding="utf-8")
+    for i in range(300):
+        (folder / f"r{i:03d}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "fazhi", "extract", str(folder), "-o", str(out), "--model", str(rules_model), "--quiet"]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 20):
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    written_before = out.read_bytes().count(b"\n")
+    assert 20 <= written_before < 300, "the run was not interrupted mid-way"
+    subprocess.run(command + ["--resume"], check=True, stderr=subprocess.DEVNULL)
+    ids = [record["doc_id"] for record in read_jsonl(out)]
+    assert sorted(ids) == [f"r{i:03d}" for i in range(300)]
+    assert len(ids) == len(set(ids)) == 300
+
+
+def test_extract_cli_writes_tables_and_pandas_api(rules_model, tmp_path):
+    out = tmp_path / "seeds.jsonl"
+    result = CliRunner().invoke(app, ["extract", str(ROOT / "seeds"), "-o", str(out), "--model", str(rules_model), "--tables", "csv", "-q"])
+    assert result.exit_code == 0, result.output
+    tables = read_tables(out)
+    assert set(tables) == {"triples", "measures", "metrics", "institutions"}
+    assert len(tables["triples"]) > 0 and (tmp_path / "seeds.triples.csv").exists()
+    assert set(tables["triples"]["doc_id"]) <= {p.stem for p in (ROOT / "seeds").glob("*.txt")}
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_extract_n_process_gives_the_same_records(rules_model, tmp_path, n_process):
+    out = tmp_path / f"out{n_process}.jsonl"
+    extract([ROOT / "seeds"], out, spacy.load(rules_model), n_process=n_process, batch_size=2)
+    reference = tmp_path / "reference.jsonl"
+    extract([ROOT / "seeds"], reference, spacy.load(rules_model))
+    assert read_jsonl(out) == read_jsonl(reference)
