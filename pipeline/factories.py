@@ -60,3 +60,24 @@ def make_relation_scorer():
     from .relation_extractor import score_relations
 
     return score_relations
+
+
+@registry.misc("fazhi.clause_suggester.v1")
+def make_clause_suggester(max_start: int = 24, max_clauses: int = 2, min_length: int = 2):
+    from functools import partial
+
+    from .suggesters import clause_suggester
+
+    return partial(clause_suggester, max_start=max_start, max_clauses=max_clauses, min_length=min_length)
+
+
+@Language.factory(
+    "fazhi_measure_resolver",
+    requires=["doc.spans"],
+    assigns=["doc.spans"],
+    default_config={"spans_key": "measure"},
+)
+def make_measure_resolver(nlp: Language, name: str, spans_key: str):
+    from .measures import MeasureResolver
+
+    return MeasureResolver(name, spans_key)
