@@ -46,3 +46,8 @@ def build_gold(folder: Path = AUTHORING_DIR, out: Path = GOLD_FILE) -> list[Anno
 
 def read_gold(path: Path = GOLD_FILE) -> list[AnnotatedDoc]:
     return [doc for _, doc in read_doccano(path)]
+
+
+if __name__ == "__main__":
+    built = build_gold()
+    print(f"wrote {len(built)} documents to {GOLD_FILE}")
