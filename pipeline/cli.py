@@ -249,6 +249,41 @@ def annotate_validate(files: List[Path] = typer.Argument(..., help="Doccano JSON
         raise typer.Exit(code=1)
 
 
+@annotate_app.command("convert")
+def annotate_convert(
+    source: Path = typer.Argument(..., help="Doccano JSONL (.jsonl) or Prodigy JSONL (with --from prodigy)."),
+    out: Path = typer.Argument(..., help="Output file (doccano, prodigy, docbin) or folder (hf)."),
+    to: str = typer.Option(..., "--to", help="doccano, prodigy, docbin or hf."),
+    from_format: str = typer.Option("doccano", "--from", help="doccano or prodigy."),
+    splits_file: Path = typer.Option(Path("annotations/splits.json"), "--splits", help="Split manifest (for hf)."),
+) -> None:
+    """Convert annotation files between Doccano JSONL, Prodigy JSONL, spaCy DocBin and a Hugging Face DatasetDict."""
+    import spacy
+
+    from .annotation import read_doccano, write_doccano
+    from .prodigy import read_prodigy, write_prodigy
+
+    readers = {"doccano": read_doccano, "prodigy": read_prodigy}
+    if from_format not in readers or to not in ("doccano", "prodigy", "docbin", "hf"):
+        _fail("--from takes doccano or prodigy; --to takes doccano, prodigy, docbin or hf")
+    docs = [doc for _, doc in readers[from_format](source)]
+    nlp = spacy.blank("zh")
+    if to == "doccano":
+        count = write_doccano(docs, out)
+    elif to == "prodigy":
+        count = write_prodigy(docs, out, nlp)
+    elif to == "docbin":
+        from .training.convert import write_docbin
+
+        count = write_docbin(nlp, docs, out, whole=True)
+    else:
+        from .training.hf_dataset import save, to_dataset_dict
+
+        save(to_dataset_dict(docs, json.loads(splits_file.read_text(encoding="utf-8"))), out)
+        count = len(docs)
+    typer.echo(f"converted {count} documents: {source} ({from_format}) -> {out} ({to})")
+
+
 def run() -> None:
     """Console entry point: user errors end in a one-line message, not a traceback."""
     try:
