@@ -84,8 +84,13 @@ def from_doccano(record: dict, where: str = "") -> AnnotatedDoc:
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{where}: not a Doccano record with relations ({error!r} missing or malformed)") from error
-    meta = {k: v for k, v in record.get("meta", {}).items()} if isinstance(record.get("meta"), dict) else {}
+    meta = dict(record["meta"]) if isinstance(record.get("meta"), dict) else {}
+    # A Doccano export puts an example's metadata at the top level of the record.
+    meta.update({k: v for k, v in record.items() if k not in _RECORD_KEYS})
     return AnnotatedDoc(doc_id, text, spans, relations, meta)
+
+
+_RECORD_KEYS = {"id", "text", "source_id", "entities", "relations", "meta", "Comments", "label"}
 
 
 def read_doccano(path: Path) -> Iterator[tuple[int, AnnotatedDoc]]:

@@ -17,8 +17,74 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+doccano_app = typer.Typer(help="Doccano server: set up a project, push texts with pre-annotations, pull annotations.", no_args_is_help=True)
 annotate_app = typer.Typer(help="Annotation files: sheets for annotators, checks, Doccano JSONL.", no_args_is_help=True)
 app.add_typer(annotate_app, name="annotate")
+app.add_typer(doccano_app, name="doccano")
+
+_DOCCANO_URL = typer.Option(None, "--url", help="Doccano server (or $FAZHI_DOCCANO_URL).")
+_DOCCANO_CONFIG = typer.Option(None, "--config", help="JSON file with url, username, password (the environment wins).")
+
+
+def _doccano_client(url, config):
+    from .doccano import Credentials, DoccanoClient
+
+    return DoccanoClient(Credentials.load(config, url))
+
+
+@doccano_app.command("setup")
+def doccano_setup(
+    name: str = typer.Option("fazhi-ie", help="Project name."),
+    guidelines: Path = typer.Option(Path("annotations/GUIDELINES.md"), help="Guidelines text shown to annotators."),
+    url: Optional[str] = _DOCCANO_URL,
+    config: Optional[Path] = _DOCCANO_CONFIG,
+) -> None:
+    """Create a sequence-labeling project with relations, the label set, relation types and guidelines."""
+    from .doccano import setup_project
+
+    project = setup_project(_doccano_client(url, config), name, guidelines.read_text(encoding="utf-8"))
+    typer.echo(f"created Doccano project {project}")
+
+
+@doccano_app.command("push")
+def doccano_push(
+    project: int = typer.Argument(..., help="Doccano project id."),
+    files: List[Path] = typer.Argument(..., help="Doccano JSONL with texts (and annotations), or report files with --predict."),
+    predict: bool = typer.Option(False, "--predict", help="Run the model on report files and push its predictions as pre-annotations."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline for --predict."),
+    url: Optional[str] = _DOCCANO_URL,
+    config: Optional[Path] = _DOCCANO_CONFIG,
+) -> None:
+    """Upload report texts, optionally with spans and relations as pre-annotations."""
+    from .annotation import read_doccano
+    from .doccano import push
+
+    if predict:
+        from .evaluate import doc_to_annotated
+        from .extract import load_pipeline
+        from .ingest import Failure, iter_reports
+
+        nlp = load_pipeline(model)
+        reports = [r for r in iter_reports(files) if not isinstance(r, Failure)]
+        docs = [doc_to_annotated(r.doc_id, doc).with_meta(source=r.source) for r, doc in zip(reports, nlp.pipe(r.text for r in reports))]
+    else:
+        docs = [doc for path in files for _, doc in read_doccano(path)]
+    count = push(_doccano_client(url, config), project, docs)
+    typer.echo(f"pushed {count} documents to project {project}")
+
+
+@doccano_app.command("pull")
+def doccano_pull(
+    project: int = typer.Argument(..., help="Doccano project id."),
+    out: Path = typer.Option(..., "--out", "-o", help="Doccano JSONL to write (e.g. annotations/doccano/batch1.jsonl)."),
+    url: Optional[str] = _DOCCANO_URL,
+    config: Optional[Path] = _DOCCANO_CONFIG,
+) -> None:
+    """Export a project, validate it and write it atomically (a failed pull leaves the old file)."""
+    from .doccano import pull
+
+    docs = pull(_doccano_client(url, config), project, out)
+    typer.echo(f"pulled {len(docs)} documents into {out}")
 
 
 def _fail(message: str) -> None:
