@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: extract test install install-test
+.PHONY: extract test install install-test system-test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,5 +20,11 @@ install-test: $(BIN)/python
 extract: install
 	$(BIN)/fazhi extract seeds -o out/seeds.jsonl
 
-test: install-test
+# The `fazhi show` test renders pages in Debian's headless Chromium (with CJK fonts).
+system-test-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	  else echo "install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; fi; }
+
+test: install-test system-test-deps
 	$(BIN)/python -m pytest -q

@@ -224,6 +224,35 @@ def evaluate(
     typer.echo(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.md')}", err=True)
 
 
+@app.command()
+def show(
+    report: str = typer.Argument(..., help="A report file, or an extract JSONL with --record ID."),
+    out: Path = typer.Option(..., "--out", "-o", help="HTML page to write."),
+    record_id: Optional[str] = typer.Option(None, "--record", help="Show this doc_id of an extract JSONL instead of running the model."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline (default: the shipped one)."),
+    encoding: Optional[str] = typer.Option(None, help="Force the input encoding."),
+) -> None:
+    """Write one report as an HTML page: highlighted spans, relations, triples, outline."""
+    from .records import report_record
+    from .show import render_page
+
+    if record_id is not None:
+        from .tables import read_records
+
+        found = [r for r in read_records(Path(report)) if r["doc_id"] == record_id]
+        if not found:
+            _fail(f"{report} has no record {record_id!r}")
+        record = found[0]
+    else:
+        from .extract import load_pipeline
+
+        result = _single_report(report, encoding)
+        record = report_record(result, load_pipeline(model)(result.text))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_page(record), encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(record['entities'])} spans, {len(record['triples'])} triples)", err=True)
+
+
 def _progress_bar(quiet: bool):
     if quiet or not sys.stderr.isatty():
         return None
