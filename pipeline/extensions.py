@@ -34,11 +34,10 @@ def _span_key(span: Span) -> tuple[int, int, str]:
     return span.start_char, span.end_char, span.label_
 
 
-def _find_span(doc: Doc, start: int, end: int, label: str) -> Span:
-    for span in doc.spans.get("measure", []) if label == "MEASURE" else doc.ents:
-        if (span.start_char, span.end_char, span.label_) == (start, end, label):
-            return span
-    span = doc.char_span(start, end, label=label)
+def _find_span(doc: Doc, index: dict, start: int, end: int, label: str) -> Span:
+    span = index.get((start, end, label))
+    if span is None:
+        span = doc.char_span(start, end, label=label)
     if span is None:
         raise ValueError(f"relation argument [{start},{end}) {label} does not align with tokens")
     return span
@@ -46,8 +45,12 @@ def _find_span(doc: Doc, start: int, end: int, label: str) -> Span:
 
 def get_relations(doc: Doc) -> list[Relation]:
     stored = doc.user_data.get(RELATIONS_KEY, [])
+    if not stored:
+        return []
+    # the doc's own span objects, so that relations point at doc.ents / doc.spans["measure"]
+    index = {_span_key(span): span for span in [*doc.ents, *doc.spans.get("measure", [])]}
     return [
-        Relation(_find_span(doc, hs, he, hl), _find_span(doc, ts, te, tl), label, score)
+        Relation(_find_span(doc, index, hs, he, hl), _find_span(doc, index, ts, te, tl), label, score)
         for (hs, he, hl, ts, te, tl, label, score) in stored
     ]
 

@@ -47,12 +47,11 @@ def make_candidates(doc: Doc, spans: Iterable[Span], max_distance: int) -> list[
 
 
 def _paragraph_ids(doc: Doc) -> list[int]:
-    ids, current = [], 0
-    for token in doc:
-        ids.append(current)
-        if "\n" in token.text or "\n" in token.whitespace_:
-            current += 1
-    return ids
+    """Paragraph number of every token, from the character offsets of line breaks."""
+    import bisect
+
+    breaks = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+    return [bisect.bisect_left(breaks, token.idx) for token in doc]
 
 
 def _key(span: Span) -> tuple[int, int, str]:

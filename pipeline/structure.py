@@ -53,23 +53,26 @@ class ReportStructure:
     sections: tuple[Section, ...]
     sentences: tuple[Sentence, ...]
 
+    def __post_init__(self) -> None:
+        # start offsets for the bisect look-ups below, computed once
+        object.__setattr__(self, "_section_starts", [section.start for section in self.sections])
+        object.__setattr__(self, "_sentence_starts", [sentence.start for sentence in self.sentences])
+        object.__setattr__(self, "_paragraph_starts", [start for start, _ in self.paragraphs])
+
     def section_at(self, offset: int) -> Section:
-        starts = [section.start for section in self.sections]
-        return self.sections[max(bisect.bisect_right(starts, offset) - 1, 0)]
+        return self.sections[max(bisect.bisect_right(self._section_starts, offset) - 1, 0)]
 
     def section_path(self, offset: int) -> tuple[str, ...]:
         return self.section_at(offset).path
 
     def sentence_at(self, offset: int) -> Sentence | None:
-        starts = [sentence.start for sentence in self.sentences]
-        i = bisect.bisect_right(starts, offset) - 1
+        i = bisect.bisect_right(self._sentence_starts, offset) - 1
         if i >= 0 and self.sentences[i].start <= offset < self.sentences[i].end:
             return self.sentences[i]
         return None
 
     def paragraph_index(self, offset: int) -> int:
-        starts = [start for start, _ in self.paragraphs]
-        return max(bisect.bisect_right(starts, offset) - 1, 0)
+        return max(bisect.bisect_right(self._paragraph_starts, offset) - 1, 0)
 
 
 def analyse(text: str) -> ReportStructure:

@@ -1,0 +1,127 @@
+"""Throughput of the full fazhi pipeline against spaCy's default `ner` pipeline, in one run.
+
+    python benchmarks/bench.py [--model models/fazhi_zh_pipeline] [--repeat 2] [--batch-size 16]
+
+Both pipelines see the same texts (the seeds and the shared corpus, normalized, repeated
+--repeat times) with the same batch size, one after the other in this process. The full
+pipeline is timed end to end as `fazhi extract` runs it (ingestion and normalization,
+nlp.pipe, structure analysis and record building); the reference is `nlp.pipe` of a blank
+zh pipeline from `spacy init config --lang zh --pipeline ner`, initialized with our labels.
+Also measured: the full pipeline with 2 processes, and peak memory of the full pipeline
+for N and 2N documents (each in a fresh subprocess), to show it streams.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "reports.jsonl"
+
+
+def corpus_file(repeat: int, folder: Path) -> Path:
+    """A JSONL corpus of the seeds and the shared corpus, repeated."""
+    lines = [json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}, ensure_ascii=False) for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    lines += CORPUS.read_text(encoding="utf-8").splitlines()
+    path = folder / f"bench_{repeat}.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for copy in range(repeat):
+            for line in lines:
+                record = json.loads(line)
+                record["id"] = f"{record['id']}-{copy}"
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def default_ner(labels: list[str]):
+    import spacy
+    from spacy.training import Example
+
+    config = spacy.util.load_config_from_str(
+        subprocess.run([sys.executable, "-m", "spacy", "init", "config", "-", "--lang", "zh", "--pipeline", "ner"],
+                       capture_output=True, text=True, check=True).stdout
+    )
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    doc = nlp.make_doc("全年受理案件385件")
+    examples = [Example.from_dict(doc, {"entities": [(4, 8, label) for label in labels[:1]]})]
+    nlp.initialize(lambda: examples)
+    for label in labels:
+        nlp.get_pipe("ner").add_label(label)
+    return nlp
+
+
+def time_full(path: Path, model: str, n_process: int, batch_size: int) -> tuple[float, int]:
+    from fazhi.extract import extract, load_pipeline
+
+    nlp = load_pipeline(model)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        summary = extract([path], Path(folder) / "out.jsonl", nlp, n_process=n_process, batch_size=batch_size)
+        return time.perf_counter() - start, summary.chars
+
+
+def time_reference(texts: list[str], batch_size: int) -> float:
+    nlp = default_ner(["METRIC", "VALUE", "INSTITUTION"])
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    return time.perf_counter() - start
+
+
+def peak_memory(path: Path, model: str, batch_size: int) -> float:
+    """Peak RSS (MB) of a fresh process that extracts `path`."""
+    code = (
+        "import resource, sys; from pathlib import Path; import tempfile\n"
+        "from fazhi.extract import extract, load_pipeline\n"
+        f"nlp = load_pipeline({model!r})\n"
+        "with tempfile.TemporaryDirectory() as d:\n"
+        f"    extract([Path({str(path)!r})], Path(d) / 'o.jsonl', nlp, batch_size={batch_size})\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=str(ROOT / "models" / "fazhi_zh_pipeline"))
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=16)
+    args = parser.parse_args()
+
+    from fazhi.ingest import iter_reports
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = corpus_file(args.repeat, Path(folder))
+        texts = [r.text for r in iter_reports([path])]
+        chars = sum(map(len, texts))
+        full_1, _ = time_full(path, args.model, 1, args.batch_size)
+        reference = time_reference(texts, args.batch_size)
+        full_2, _ = time_full(path, args.model, 2, args.batch_size)
+        memory_n = peak_memory(corpus_file(args.repeat, Path(folder)), args.model, args.batch_size)
+        memory_2n = peak_memory(corpus_file(2 * args.repeat, Path(folder)), args.model, args.batch_size)
+    results = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "documents": len(texts), "characters": chars, "batch_size": args.batch_size, "model": args.model,
+        "full_pipeline_chars_per_s_1_process": round(chars / full_1),
+        "default_ner_chars_per_s": round(chars / reference),
+        "ratio_full_over_default_ner": round(reference / full_1, 3),
+        "full_pipeline_chars_per_s_2_processes": round(chars / full_2),
+        "speedup_1_to_2_processes": round(full_1 / full_2, 3),
+        f"peak_rss_mb_{len(texts)}_docs": round(memory_n, 1),
+        f"peak_rss_mb_{2 * len(texts)}_docs": round(memory_2n, 1),
+        "peak_rss_mb_this_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
