@@ -1,0 +1,165 @@
+"""Experiments behind results/RESULTS.md: baselines, ablations and cross-validation.
+
+    python -m fazhi.training.experiments evaluate MODEL --split test --name ours
+    python -m fazhi.training.experiments gold-relations MODEL --split test
+    python -m fazhi.training.experiments value-rules MODEL --split test
+    python -m fazhi.training.experiments alignment
+    python -m fazhi.training.experiments cv configs/fazhi.cfg --steps 1500 --name ours
+    python -m fazhi.training.experiments default-config --steps 1500
+
+Every run writes results/<name>.json (per-label P/R/F1 with bootstrap intervals over documents)
+and prints the Markdown table. Model choices are made on dev or on cross-validation folds; the
+test split is evaluated once per finished model.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import spacy
+import typer
+
+from fazhi.annotation import AnnotatedDoc
+from fazhi.evaluate import doc_to_annotated, predict_with_model
+from fazhi.scoring import DocScore, markdown_table, score_doc, summarize
+
+from .convert import to_doc
+from .gold import GOLD_FILE, read_gold
+from .sources import PROJECT_ROOT
+
+app = typer.Typer(no_args_is_help=True, help=__doc__.split("\n")[0])
+RESULTS = PROJECT_ROOT / "results"
+MANIFEST = PROJECT_ROOT / "annotations" / "splits.json"
+
+
+def _split(name: str) -> list[AnnotatedDoc]:
+    ids = set(json.loads(MANIFEST.read_text(encoding="utf-8"))[name])
+    return [doc for doc in read_gold(GOLD_FILE) if doc.doc_id in ids]
+
+
+def _report(name: str, scores: list[DocScore], extra: dict | None = None) -> dict:
+    summary = summarize(scores)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps({"summary": summary, **(extra or {})}, indent=1, ensure_ascii=False), encoding="utf-8")
+    typer.echo(markdown_table(summary, name))
+    return summary
+
+
+def _score(gold: list[AnnotatedDoc], predicted: list[AnnotatedDoc]) -> list[DocScore]:
+    return [score_doc(g, p) for g, p in zip(gold, predicted)]
+
+
+@app.command()
+def evaluate(model: Path, split: str = "test", name: str = "model") -> None:
+    """End-to-end scores of a pipeline on a split (whole reports, raw normalized text)."""
+    gold = _split(split)
+    _report(f"{name}_{split}", _score(gold, predict_with_model(spacy.load(model), gold)), {"model": str(model), "split": split})
+
+
+@app.command("gold-relations")
+def gold_relations(model: Path, split: str = "test", name: str = "relations_on_gold_spans") -> None:
+    """The relation extractor alone, on gold entities and measures (upper bound of the relation step)."""
+    nlp = spacy.load(model)
+    gold = _split(split)
+    predicted = []
+    for g in gold:
+        doc = to_doc(nlp, AnnotatedDoc(g.doc_id, g.text, g.spans, ()))
+        for pipe_name, pipe in nlp.pipeline:
+            if pipe_name in ("tok2vec", "fazhi_relation_extractor"):
+                doc = pipe(doc)
+        predicted.append(doc_to_annotated(g.doc_id, doc))
+    _report(f"{name}_{split}", _score(gold, predicted), {"model": str(model), "split": split})
+
+
+@app.command("value-rules")
+def value_rules(model: Path, split: str = "test", name: str = "value_rules") -> None:
+    """The trained pipeline with the VALUE pattern component added after `ner`."""
+    nlp = spacy.load(model)
+    nlp.add_pipe("fazhi_value_ruler", after="ner")
+    gold = _split(split)
+    _report(f"{name}_{split}", _score(gold, predict_with_model(nlp, gold)), {"model": str(model), "split": split})
+
+
+@app.command()
+def rules(split: str = "test") -> None:
+    """The rule-only baseline."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("fazhi_rules")
+    gold = _split(split)
+    _report(f"rules_{split}", _score(gold, predict_with_model(nlp, gold)), {"split": split})
+
+
+@app.command()
+def alignment() -> None:
+    """How many gold spans each segmenter can represent exactly (a span must start and end on
+    token boundaries). spacy-pkuseg's pretrained models cannot be downloaded here."""
+    docs = read_gold(GOLD_FILE)
+    results = {}
+    for segmenter in ("char", "jieba"):
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
+        total = aligned = 0
+        by_label: dict[str, list[int]] = {}
+        for doc in docs:
+            tokens = nlp.make_doc(doc.text)
+            for span in doc.spans:
+                ok = tokens.char_span(span.start, span.end) is not None
+                total += 1
+                aligned += ok
+                row = by_label.setdefault(span.label, [0, 0])
+                row[0] += ok
+                row[1] += 1
+        results[segmenter] = {"aligned": aligned, "total": total, "share": aligned / total,
+                              "per_label": {k: v[0] / v[1] for k, v in by_label.items()}}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "segmenter_alignment.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    typer.echo(json.dumps(results, indent=1))
+
+
+def _train(config: Path, corpus: Path, output: Path, steps: int, overrides: list[str]) -> Path:
+    command = [sys.executable, "-m", "spacy", "train", str(config), "--output", str(output),
+               "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"),
+               "--training.max_steps", str(steps), *overrides]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return output / "model-best"
+
+
+@app.command()
+def cv(config: Path, steps: int = 1500, name: str = "ours", work: Path = Path("/tmp/fazhi-cv"),
+       folds: int = 5, override: list[str] = typer.Option([], help="--override '--components.x.y value'")) -> None:
+    """Five-fold document-level cross-validation over train+dev: train on 4 folds, score the fifth."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    gold = {doc.doc_id: doc for doc in read_gold(GOLD_FILE)}
+    scores: list[DocScore] = []
+    overrides = [part for item in override for part in item.split()]
+    for k in range(folds):
+        corpus = work / f"fold{k}"
+        subprocess.run([sys.executable, "-m", "fazhi.training.convert", str(GOLD_FILE), str(MANIFEST), str(corpus), "--fold", str(k)],
+                       check=True, stdout=subprocess.DEVNULL)
+        model = _train(config, corpus, work / f"{name}_fold{k}", steps, overrides)
+        held = [gold[d] for d in manifest["folds"][k]]
+        scores.extend(_score(held, predict_with_model(spacy.load(model), held)))
+        typer.echo(f"fold {k} done", err=True)
+    _report(f"{name}_cv", scores, {"config": str(config), "steps": steps, "folds": folds, "overrides": overrides})
+
+
+@app.command("default-config")
+def default_config(steps: int = 1500, work: Path = Path("/tmp/fazhi-default"), split: str = "test") -> None:
+    """spaCy's own `spacy init config --lang zh --pipeline ner,spancat`, trained on the same data
+    (spancat pointed at our "measure" spans key), scored end to end."""
+    work.mkdir(parents=True, exist_ok=True)
+    config = work / "default.cfg"
+    subprocess.run([sys.executable, "-m", "spacy", "init", "config", str(config), "--lang", "zh", "--pipeline", "ner,spancat", "--force"],
+                   check=True, stdout=subprocess.DEVNULL)
+    corpus = PROJECT_ROOT / "training" / "corpus"
+    model = _train(config, corpus, work / "output", steps, ["--components.spancat.spans_key", "measure",
+                                                              "--training.score_weights.spans_sc_f", "0",
+                                                              "--training.score_weights.spans_measure_f", "0.5"])
+    gold = _split(split)
+    _report(f"default_ner_spancat_{split}", _score(gold, predict_with_model(spacy.load(model), gold)), {"steps": steps, "split": split})
+
+
+if __name__ == "__main__":
+    app()
