@@ -137,3 +137,29 @@ def test_extract_n_process_gives_the_same_records(rules_model, tmp_path, n_proce
     reference = tmp_path / "reference.jsonl"
     extract([ROOT / "seeds"], reference, spacy.load(rules_model))
     assert read_jsonl(out) == read_jsonl(reference)
+
+
+def test_extract_every_bad_input_gives_an_error_record(rules_model, tmp_path):
+    from test_ingest import BAD_FILES
+
+    from documents import write_pdf, write_zip_bomb
+
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for name, data, _ in BAD_FILES:
+        (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    write_zip_bomb(folder / "bomb.docx", megabytes=250)
+    write_pdf(folder / "secret.pdf", "Report text layer", password="pw")
+    write_pdf(folder / "scan.pdf")
+    with open(folder / "huge.txt", "wb") as out:
+        out.truncate(50 * 2**20)
+    (folder / "lines.jsonl").write_text('{"id": "ok", "text": "召开会议3次。"}\n{broken\n{"id": "t"}\n', encoding="utf-8")
+    (tmp_path / "empty_dir").mkdir()
+    out = tmp_path / "out.jsonl"
+    summary = extract([folder, tmp_path / "empty_dir", tmp_path / "missing.txt"], out, spacy.load(rules_model))
+    records = read_jsonl(out)
+    expected_inputs = len(BAD_FILES) + 4 + 3 + 1 + 1  # files, built files, jsonl lines, empty folder, missing path
+    assert len(records) == summary.written == expected_inputs
+    errors = [r for r in records if r["status"] == "error"]
+    assert len(errors) == expected_inputs - 1  # only the good JSONL line succeeds
+    assert all(r["error"] for r in errors)

@@ -129,9 +129,7 @@ def _write(tmp_path, name, data):
     return path
 
 
-@pytest.mark.parametrize(
-    "name,data,message",
-    [
+BAD_FILES = [
         ("empty.txt", b"", "the file is empty"),
         ("blank.txt", b" \n\t\n", "the file is empty"),
         ("nul.txt", b"abc\x00\x01\x02" * 10, "binary file (NUL bytes)"),
@@ -146,8 +144,10 @@ def _write(tmp_path, name, data):
         ("report.xyz", "法治政府", "unsupported file type '.xyz'"),
         ("noext", "法治政府", "unsupported file type '(none)'"),
         ("empty.jsonl", b"\n\n", "the JSONL file has no records"),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize("name,data,message", BAD_FILES)
 def test_ingest_bad_file(tmp_path, name, data, message):
     assert message in failure_of(_write(tmp_path, name, data))
 
