@@ -131,3 +131,23 @@ def test_doccano_cli_setup_push_pull(server, gold_sample, tmp_path, monkeypatch)
     assert server.password not in result.output
     pulled = [doc for _, doc in read_doccano(tmp_path / "out.jsonl")]
     assert sorted(map(canonical, pulled)) == sorted(map(canonical, gold_sample[1:]))
+
+
+def test_doccano_push_model_predictions_as_pre_annotations(client, tmp_path, monkeypatch, server):
+    import spacy
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("fazhi_rules")
+    nlp.to_disk(tmp_path / "model")
+    project = setup_project(client, "predictions", "g")
+    monkeypatch.setenv("FAZHI_DOCCANO_URL", server.url)
+    monkeypatch.setenv("FAZHI_DOCCANO_USERNAME", server.username)
+    monkeypatch.setenv("FAZHI_DOCCANO_PASSWORD", server.password)
+    report = tmp_path / "r.txt"
+    report.write_text("一、主要成效\n持续减少审批环节,不见面审批事项占比达到100%。", encoding="utf-8")
+    result = CliRunner().invoke(app, ["doccano", "push", str(project), str(report), "--predict", "--model", str(tmp_path / "model")])
+    assert result.exit_code == 0, result.output
+    (pulled,) = pull(client, project, tmp_path / "out.jsonl")
+    labels = {(pulled.text[s.start:s.end], s.label) for s in pulled.spans}
+    assert {("减少审批环节", "MEASURE"), ("100%", "VALUE")} <= labels
+    assert any(r.label == "HAS_VALUE" for r in pulled.relations)
