@@ -81,3 +81,24 @@ def make_measure_resolver(nlp: Language, name: str, spans_key: str):
     from .measures import MeasureResolver
 
     return MeasureResolver(name, spans_key)
+
+
+@registry.misc("fazhi.metric_suggester.v1")
+def make_metric_suggester(back: int = 24, forward: int = 24):
+    from functools import partial
+
+    from .suggesters import metric_suggester
+
+    return partial(metric_suggester, back=back, forward=forward)
+
+
+@Language.factory(
+    "fazhi_metric_merger",
+    requires=["doc.ents", "doc.spans"],
+    assigns=["doc.ents"],
+    default_config={"spans_key": "metric"},
+)
+def make_metric_merger(nlp: Language, name: str, spans_key: str):
+    from .metrics import MetricMerger
+
+    return MetricMerger(name, spans_key)

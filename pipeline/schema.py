@@ -6,6 +6,7 @@ FLAT_LABELS = ("METRIC", "VALUE", "INSTITUTION")
 MEASURE = "MEASURE"
 SPAN_LABELS = (MEASURE, *FLAT_LABELS)
 MEASURE_SPANS_KEY = "measure"
+METRIC_SPANS_KEY = "metric"  # candidates scored by the value-anchored span categorizer
 
 # relation -> (head label, tail label)
 RELATIONS = {

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, DocBin
 from fazhi.annotation import AnnotatedDoc, RelationAnnotation, SpanAnnotation
 from fazhi.errors import FazhiError
 from fazhi.extensions import Relation
-from fazhi.schema import MEASURE, MEASURE_SPANS_KEY
+from fazhi.schema import MEASURE, MEASURE_SPANS_KEY, METRIC_SPANS_KEY
 
 from .gold import read_gold
 
@@ -36,6 +36,8 @@ def to_doc(nlp: Language, annotated: AnnotatedDoc) -> Doc:
         spans[span.id] = made
     doc.ents = sorted((s for s in spans.values() if s.label_ != MEASURE), key=lambda s: s.start)
     doc.spans[MEASURE_SPANS_KEY] = sorted((s for s in spans.values() if s.label_ == MEASURE), key=lambda s: s.start)
+    # the value-anchored METRIC span categorizer trains from its own key
+    doc.spans[METRIC_SPANS_KEY] = [s for s in doc.ents if s.label_ == "METRIC"]
     doc._.relations = [Relation(spans[r.head], spans[r.tail], r.label) for r in annotated.relations]
     doc.user_data["doc_id"] = annotated.doc_id
     return doc

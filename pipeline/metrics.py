@@ -1,0 +1,41 @@
+"""METRIC spans from the value-anchored span categorizer replace the `ner` METRIC guesses.
+
+The span categorizer scores candidates built around each value (suggesters.metric_candidates),
+so a METRIC is judged together with the value it names. The merger keeps the best-scored
+non-overlapping ones, drops ner's METRICs, and lets a METRIC win over an INSTITUTION it
+contains (schema decision) while never overwriting a VALUE.
+"""
+
+from __future__ import annotations
+
+import numpy
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+SCORES_ATTR = "scores"
+
+
+class MetricMerger:
+    def __init__(self, name: str, spans_key: str = "metric"):
+        self.name = name
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        group = doc.spans.get(self.spans_key)
+        if group is None:
+            return doc
+        scores = group.attrs.get(SCORES_ATTR)
+        scores = (numpy.asarray(scores, dtype="f").reshape(len(group), -1).max(axis=1).tolist()
+                  if scores is not None and len(group) else [1.0] * len(group))
+        values = [e for e in doc.ents if e.label_ == "VALUE"]
+        taken = {i for v in values for i in range(v.start, v.end)}
+        metrics = []
+        for i in sorted(range(len(group)), key=lambda i: -scores[i]):
+            span = group[i]
+            if taken.isdisjoint(range(span.start, span.end)):
+                metrics.append(span)
+                taken.update(range(span.start, span.end))
+        kept = [e for e in doc.ents if e.label_ == "VALUE" or
+                (e.label_ == "INSTITUTION" and all(e.end <= m.start or m.end <= e.start for m in metrics))]
+        doc.ents = filter_spans(kept + metrics)
+        return doc
