@@ -111,3 +111,29 @@ def test_pipeline_workflow_runs_end_to_end(tmp_path):
     assert meta["fazhi"]["training_data"]["sha256"]
     assert "FLAT_micro" in meta["fazhi"]["test_scores"]
     shutil.rmtree(tmp_path)
+
+
+def test_pipeline_metric_candidates_surround_values():
+    from fazhi.suggesters import metric_candidates
+
+    nlp = spacy.blank("zh")
+    text = "报备及时率、合法合规率达100%,召开4次联席会议。"
+    doc = nlp.make_doc(text)
+    candidates = {doc[s:e].text for s, e in metric_candidates(doc, back=24, forward=24)}
+    assert {"报备及时率", "合法合规率", "联席会议"} <= candidates
+    assert "100%" not in candidates
+
+
+def test_pipeline_metric_merger_replaces_ner_metrics():
+    from spacy.tokens import SpanGroup
+
+    nlp = spacy.blank("zh")
+    merger = nlp.add_pipe("fazhi_metric_merger")
+    text = "召开区政府常务会议22次。"
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(2, 5, label="INSTITUTION"), doc.char_span(5, 9, label="METRIC"), doc.char_span(9, 12, label="VALUE")]
+    group = SpanGroup(doc, name="metric", spans=[doc.char_span(2, 9, label="METRIC"), doc.char_span(3, 9, label="METRIC")])
+    group.attrs["scores"] = [[0.9], [0.6]]
+    doc.spans["metric"] = group
+    doc = merger(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("区政府常务会议", "METRIC"), ("22次", "VALUE")]
