@@ -28,6 +28,7 @@ def gold_doc(nlp, text=TEXT, gold=GOLD):
     doc = nlp.make_doc(text)
     doc.ents = [doc.char_span(*_at(text, piece), label=label) for piece, label in gold["ents"]]
     doc.spans["measure"] = [doc.char_span(*_at(text, piece), label="MEASURE") for piece in gold["measures"]]
+    doc.spans["metric"] = [ent for ent in doc.ents if ent.label_ == "METRIC"]
     spans = {span.text: span for span in list(doc.ents) + list(doc.spans["measure"])}
     doc._.relations = [Relation(spans[h], spans[t], label) for h, t, label in gold["relations"]]
     return doc
