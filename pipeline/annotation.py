@@ -93,8 +93,9 @@ def from_doccano(record: dict, where: str = "") -> AnnotatedDoc:
 _RECORD_KEYS = {"id", "text", "source_id", "entities", "relations", "meta", "Comments", "label"}
 
 
-def read_doccano(path: Path) -> Iterator[tuple[int, AnnotatedDoc]]:
-    """(line number, document) for each non-empty line of a Doccano JSONL file."""
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-empty line; a line that is not a JSON object is an
+    InputError naming the file and line."""
     with open(path, encoding="utf-8-sig") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -105,7 +106,13 @@ def read_doccano(path: Path) -> Iterator[tuple[int, AnnotatedDoc]]:
                 raise InputError(f"{path}:{number}: not JSON ({error.msg} at column {error.colno})") from error
             if not isinstance(record, dict):
                 raise InputError(f"{path}:{number}: expected a JSON object, found {type(record).__name__}")
-            yield number, from_doccano(record, f"{path}:{number}")
+            yield number, record
+
+
+def read_doccano(path: Path) -> Iterator[tuple[int, AnnotatedDoc]]:
+    """(line number, document) for each non-empty line of a Doccano JSONL file."""
+    for number, record in iter_jsonl(path):
+        yield number, from_doccano(record, f"{path}:{number}")
 
 
 def write_doccano(docs: Iterable[AnnotatedDoc], path: Path) -> int:

@@ -3,12 +3,11 @@ on the gold texts), with per-label P/R/F1, bootstrap intervals and the worst err
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from .annotation import AnnotatedDoc, RelationAnnotation, SpanAnnotation, read_doccano
+from .annotation import AnnotatedDoc, RelationAnnotation, SpanAnnotation, iter_jsonl, read_doccano
 from .errors import FazhiError
 from .scoring import DocScore, markdown_table, score_doc, summarize
 
@@ -44,18 +43,7 @@ def predict_with_model(nlp, gold: Iterable[AnnotatedDoc], batch_size: int = 8) -
 
 
 def read_predictions(path: Path) -> dict[str, AnnotatedDoc]:
-    predictions = {}
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise FazhiError(f"{path}:{number}: not JSON ({error.msg})") from error
-            if record.get("status") == "ok":
-                predictions[record["doc_id"]] = record_to_annotated(record)
-    return predictions
+    return {record["doc_id"]: record_to_annotated(record) for _, record in iter_jsonl(path) if record.get("status") == "ok"}
 
 
 def evaluate(gold: list[AnnotatedDoc], predictions: dict[str, AnnotatedDoc], n_bootstrap: int = 1000) -> tuple[dict, list[DocScore]]:

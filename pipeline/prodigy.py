@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from spacy.language import Language
 
-from .annotation import AnnotatedDoc, RelationAnnotation, SpanAnnotation
+from .annotation import AnnotatedDoc, RelationAnnotation, SpanAnnotation, iter_jsonl
 from .errors import InputError
 from .schema import COLOURS
 
@@ -88,16 +88,8 @@ def _check_tokens(span: dict, tokens: list[dict], where: str) -> None:
 
 
 def read_prodigy(path: Path) -> Iterator[tuple[int, AnnotatedDoc]]:
-    with open(path, encoding="utf-8-sig") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(f"{path}:{number}: not JSON ({error.msg} at column {error.colno})") from error
-            if record.get("answer", "accept") != "accept":
-                continue
+    for number, record in iter_jsonl(path):
+        if record.get("answer", "accept") == "accept":
             yield number, from_prodigy(record, f"{path}:{number}")
 
 

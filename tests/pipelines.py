@@ -1,6 +1,5 @@
 """Small pipelines and docs the tests train or build (no downloads)."""
 
-import spacy
 from spacy.training import Example
 
 from fazhi.extensions import Relation

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from fazhi.annotation import AnnotatedDoc
 from fazhi.schema import RELATIONS, SPAN_LABELS
