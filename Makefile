@@ -18,7 +18,7 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 
 extract: install
-	$(BIN)/fazhi extract seeds -o out/seeds.jsonl
+	$(BIN)/fazhi extract seeds -o out/seeds.jsonl --overwrite --tables csv
 
 # The `fazhi show` test renders pages in Debian's headless Chromium (with CJK fonts).
 system-test-deps:
