@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -164,13 +165,13 @@ def extract(
         out.unlink()
     nlp = load_pipeline(model)
     bar = _progress_bar(quiet)
-    started = __import__("time").perf_counter()
+    started = time.perf_counter()
 
     def on_record(record: dict) -> None:
         if bar is not None:
             bar.update(1)
             bar.chars += len(record["text"])
-            elapsed = max(__import__("time").perf_counter() - started, 1e-9)
+            elapsed = max(time.perf_counter() - started, 1e-9)
             bar.set_postfix_str(f"{bar.chars / elapsed:,.0f} chars/s, {record['doc_id']}")
 
     try:
