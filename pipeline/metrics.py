@@ -13,6 +13,9 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 SCORES_ATTR = "scores"
+# Scores of flat entities by "start:end" (plain strings and floats survive Doc serialization);
+# read by records.py for the output's entity scores.
+ENT_SCORES_KEY = "fazhi_ent_scores"
 
 
 class MetricMerger:
@@ -30,11 +33,13 @@ class MetricMerger:
         values = [e for e in doc.ents if e.label_ == "VALUE"]
         taken = {i for v in values for i in range(v.start, v.end)}
         metrics = []
+        ent_scores = doc.user_data.setdefault(ENT_SCORES_KEY, {})
         for i in sorted(range(len(group)), key=lambda i: -scores[i]):
             span = group[i]
             if taken.isdisjoint(range(span.start, span.end)):
                 metrics.append(span)
                 taken.update(range(span.start, span.end))
+                ent_scores[f"{span.start_char}:{span.end_char}"] = float(scores[i])
         kept = [e for e in doc.ents if e.label_ == "VALUE" or
                 (e.label_ == "INSTITUTION" and all(e.end <= m.start or m.end <= e.start for m in metrics))]
         doc.ents = filter_spans(kept + metrics)

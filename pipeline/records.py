@@ -6,6 +6,7 @@ from spacy.tokens import Doc, Span
 
 from .ingest import Failure, Report
 from .metadata import extract_metadata
+from .metrics import ENT_SCORES_KEY
 from .structure import ReportStructure, analyse
 from .triples import NOT_DONE_KINDS, assemble_triples
 from .values import normalize_value
@@ -68,7 +69,7 @@ def _output_spans(doc: Doc, structure: ReportStructure) -> list[tuple[Span, floa
             if structure.section_at(span.start_char).kind in NOT_DONE_KINDS:
                 continue
             spans.append((span, float(scores[i]) if scores is not None and i < len(scores) else None))
-    ent_scores = doc.user_data.get("fazhi_ent_scores", {})
+    ent_scores = doc.user_data.get(ENT_SCORES_KEY, {})
     for ent in doc.ents:
         spans.append((ent, ent_scores.get(f"{ent.start_char}:{ent.end_char}")))
     return sorted(spans, key=lambda pair: (pair[0].start_char, -pair[0].end_char, pair[0].label_))

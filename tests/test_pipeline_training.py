@@ -137,3 +137,4 @@ def test_pipeline_metric_merger_replaces_ner_metrics():
     doc.spans["metric"] = group
     doc = merger(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("区政府常务会议", "METRIC"), ("22次", "VALUE")]
+    assert doc.user_data["fazhi_ent_scores"] == {"2:9": pytest.approx(0.9)}
