@@ -9,6 +9,14 @@ from spacy.tokens import Doc, SpanGroup
 SCORES_ATTR = "scores"
 
 
+def best_scores(group: SpanGroup) -> list[float]:
+    """One score per span of a spancat SpanGroup (its best label's), 1.0 where none is stored."""
+    scores = group.attrs.get(SCORES_ATTR)
+    if scores is None or len(group) == 0:
+        return [1.0] * len(group)
+    return numpy.asarray(scores, dtype="f").reshape(len(group), -1).max(axis=1).tolist()
+
+
 class MeasureResolver:
     def __init__(self, name: str, spans_key: str = "measure"):
         self.name = name
@@ -18,10 +26,7 @@ class MeasureResolver:
         group = doc.spans.get(self.spans_key)
         if group is None or len(group) == 0:
             return doc
-        scores = group.attrs.get(SCORES_ATTR)
-        # spancat stores one row of label scores per span; a measure's score is its best one.
-        scores = (numpy.asarray(scores, dtype="f").reshape(len(group), -1).max(axis=1).tolist()
-                  if scores is not None else [1.0] * len(group))
+        scores = best_scores(group)
         order = sorted(range(len(group)), key=lambda i: (-scores[i], group[i].start))
         taken: set[int] = set()
         kept = []

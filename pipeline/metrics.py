@@ -8,11 +8,11 @@ contains (schema decision) while never overwriting a VALUE.
 
 from __future__ import annotations
 
-import numpy
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-SCORES_ATTR = "scores"
+from .measures import best_scores
+
 # Scores of flat entities by "start:end" (plain strings and floats survive Doc serialization);
 # read by records.py for the output's entity scores.
 ENT_SCORES_KEY = "fazhi_ent_scores"
@@ -27,9 +27,7 @@ class MetricMerger:
         group = doc.spans.get(self.spans_key)
         if group is None:
             return doc
-        scores = group.attrs.get(SCORES_ATTR)
-        scores = (numpy.asarray(scores, dtype="f").reshape(len(group), -1).max(axis=1).tolist()
-                  if scores is not None and len(group) else [1.0] * len(group))
+        scores = best_scores(group)
         values = [e for e in doc.ents if e.label_ == "VALUE"]
         taken = {i for v in values for i in range(v.start, v.end)}
         metrics = []
