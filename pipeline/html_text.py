@@ -161,14 +161,20 @@ def _count_text(collector: _Collector) -> None:
 
 
 def _article_root(elements: list[_Element]) -> int:
+    """A known content container holding at least 80% of the page's non-link Chinese text (the
+    deepest), else one holding at least half of it (the fullest), else the deepest element
+    holding 80%."""
     total = elements[0].cjk - elements[0].link_cjk
     if total <= 0:
         return 0
     own = [e.cjk - e.link_cjk for e in elements]
-    containers = [i for i, e in enumerate(elements) if i and CONTAINER.search(e.attrs) and own[i] >= 0.5 * total]
+    full = [i for i in range(len(elements)) if own[i] >= 0.8 * total]
+    containers = [i for i in range(1, len(elements)) if CONTAINER.search(elements[i].attrs) and own[i] >= 0.5 * total]
+    full_containers = [i for i in containers if i in full]
+    if full_containers:
+        return max(full_containers, key=lambda i: elements[i].depth)
     if containers:
-        return max(containers, key=lambda i: (own[i] >= 0.8 * total, elements[i].depth if own[i] >= 0.8 * total else own[i]))
-    deep = [i for i, e in enumerate(elements) if own[i] >= 0.8 * total]
-    return max(deep, key=lambda i: elements[i].depth)
+        return max(containers, key=lambda i: own[i])
+    return max(full, key=lambda i: elements[i].depth)
 
 

@@ -13,7 +13,7 @@ from spacy.util import filter_spans
 
 from . import lexicon
 from .extensions import Relation
-from .structure import analyse
+from .structure import ReportStructure, analyse
 
 _NUM = r"\d+(?:\.\d+)?"
 _UNITS = "|".join(sorted(map(re.escape, lexicon.UNITS), key=len, reverse=True))
@@ -82,8 +82,8 @@ def find_metric(text: str, value_start: int, value_end: int) -> tuple[int, int] 
     return None
 
 
-def find_measures(text: str) -> list[tuple[int, int]]:
-    structure = analyse(text)
+def find_measures(text: str, structure: ReportStructure | None = None) -> list[tuple[int, int]]:
+    structure = structure or analyse(text)
     heading_ranges = [(h.start, h.end) for h in structure.headings]
     measures = []
     for clause in _CLAUSE.finditer(text):
@@ -116,6 +116,7 @@ def _skip_front(text: str, start: int, end: int) -> int | None:
 
 def annotate(doc: Doc) -> Doc:
     text = doc.text
+    structure = analyse(text)
     values = [doc.char_span(s, e, label="VALUE", alignment_mode="expand") for s, e in find_values(text)]
     values = [v for v in values if v is not None]
     institutions = [doc.char_span(s, e, label="INSTITUTION", alignment_mode="expand") for s, e in find_institutions(text)]
@@ -130,9 +131,9 @@ def annotate(doc: Doc) -> Doc:
     flat = filter_spans([s for s in values + metrics + institutions if s is not None])
     doc.ents = flat
     kept = {(s.start_char, s.end_char, s.label_) for s in flat}
-    measures = [doc.char_span(s, e, label="MEASURE", alignment_mode="expand") for s, e in find_measures(text)]
+    measures = [doc.char_span(s, e, label="MEASURE", alignment_mode="expand") for s, e in find_measures(text, structure)]
     doc.spans["measure"] = [m for m in measures if m is not None]
-    doc._.relations = _relations(doc, has_value, kept, analyse(text))
+    doc._.relations = _relations(doc, has_value, kept, structure)
     return doc
 
 

@@ -228,3 +228,13 @@ def test_ingest_bad_input_among_good_input_is_not_skipped(tmp_path):
     (tmp_path / "c.txt").write_text(REPORT, encoding="utf-8")
     results = list(iter_reports([tmp_path]))
     assert [type(r).__name__ for r in results] == ["Report", "Failure", "Report"]
+
+
+def test_ingest_html_without_known_container_takes_deepest_element_with_most_text(tmp_path):
+    body = "".join(f"<p>第{i}条:全年共受理法律援助案件385件,办结率达到百分之百。</p>" for i in range(5))
+    html = f"<html><body><div><a href='/'>首页</a></div><section><div>{body}</div></section><div>版权所有</div></body></html>"
+    path = tmp_path / "plain.html"
+    path.write_text(html, encoding="utf-8")
+    report = ingest_one(path)
+    assert "版权所有" not in report.text and "首页" not in report.text
+    assert report.text.count("受理法律援助案件") == 5
