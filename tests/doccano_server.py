@@ -39,7 +39,8 @@ class DoccanoServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.username = "admin"
-        self.password = secrets.token_urlsafe(12)
+        # hex only: a urlsafe token can start with "-", which argparse takes for an option
+        self.password = "pw" + secrets.token_hex(12)
         self.processes: list[subprocess.Popen] = []
 
     def _env(self) -> dict:
@@ -50,7 +51,7 @@ class DoccanoServer:
         log = open(self.home / "doccano.log", "ab")
         run = dict(env=self._env(), cwd=self.home, stdout=log, stderr=log)
         subprocess.run([doccano, "init"], check=True, **run)
-        subprocess.run([doccano, "createuser", "--username", self.username, "--password", self.password], check=True, **run)
+        subprocess.run([doccano, "createuser", f"--username={self.username}", f"--password={self.password}"], check=True, **run)
         self.processes.append(subprocess.Popen([doccano, "webserver", "--port", str(self.port), "--workers", "2"], **run))
         self.processes.append(subprocess.Popen([doccano, "task", "--concurrency", "1"], **run))
         deadline = time.monotonic() + timeout
