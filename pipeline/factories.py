@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.util import registry
 
 from . import relation_model  # noqa: F401  (registers fazhi.RelationModel.v1)
+from . import span_vectors  # noqa: F401  (registers fazhi.EndpointSpanCategorizer.v1)
 
 from . import extensions  # noqa: F401  (declares the doc._ extensions)
 
@@ -102,3 +103,10 @@ def make_metric_merger(nlp: Language, name: str, spans_key: str):
     from .metrics import MetricMerger
 
     return MetricMerger(name, spans_key)
+
+
+@Language.factory("fazhi_softwords", assigns=["token.lemma"])
+def make_softwords(nlp: Language, name: str):
+    from .softwords import SoftWords
+
+    return SoftWords(name)

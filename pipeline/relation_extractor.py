@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 import numpy
 from spacy.language import Language
+from spacy.attrs import IDX
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_get_examples
@@ -48,10 +49,8 @@ def make_candidates(doc: Doc, spans: Iterable[Span], max_distance: int) -> list[
 
 def _paragraph_ids(doc: Doc) -> list[int]:
     """Paragraph number of every token, from the character offsets of line breaks."""
-    import bisect
-
     breaks = [i for i, ch in enumerate(doc.text) if ch == "\n"]
-    return [bisect.bisect_left(breaks, token.idx) for token in doc]
+    return numpy.searchsorted(breaks, doc.to_array(IDX), side="left").tolist()
 
 
 def _key(span: Span) -> tuple[int, int, str]:

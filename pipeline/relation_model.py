@@ -17,6 +17,7 @@ from thinc.api import Linear, Logistic, Model, Relu, chain
 from thinc.types import Floats2d
 
 from .schema import RELATIONS
+from .span_vectors import segment_means, segment_means_backward
 from .structure import SENTENCE_ENDS
 
 DISTANCE_BUCKETS = (0, 1, 2, 4, 8, 16, 32, 64, 128)
@@ -35,25 +36,39 @@ class Candidate:
         return next(label for label, signature in RELATIONS.items() if signature == pair)
 
 
-def pair_features(candidate: Candidate) -> numpy.ndarray:
-    head, tail = candidate.head, candidate.tail
-    doc = head.doc
-    features = numpy.zeros((N_PAIR_FEATURES,), dtype="f")
-    features[LABEL_PAIRS.index((head.label_, tail.label_))] = 1.0
-    left, right = (head, tail) if head.start <= tail.start else (tail, head)
-    gap = max(right.start - left.end, 0)
+def pair_features(doc: Doc, candidates: List[Candidate]) -> numpy.ndarray:
+    """Fixed features of a doc's candidate pairs, one row each (the doc's text is read once)."""
+    features = numpy.zeros((len(candidates), N_PAIR_FEATURES), dtype="f")
+    if not candidates:
+        return features
+    text = doc.text
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    sentence_ends = numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, _SENTENCE_END_CODES))])
+    clause_marks = numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, _CLAUSE_MARK_CODES))])
+    rows = numpy.arange(len(candidates))
+    pair = numpy.array([LABEL_PAIRS.index((c.head.label_, c.tail.label_)) for c in candidates])
+    head = numpy.array([(c.head.start, c.head.end, c.head.start_char, c.head.end_char) for c in candidates])
+    tail = numpy.array([(c.tail.start, c.tail.end, c.tail.start_char, c.tail.end_char) for c in candidates])
+    head_first = head[:, 0] <= tail[:, 0]
+    left = numpy.where(head_first[:, None], head, tail)
+    right = numpy.where(head_first[:, None], tail, head)
+    gap = numpy.maximum(right[:, 0] - left[:, 1], 0)
+    between_start, between_end = left[:, 3], numpy.maximum(right[:, 2], left[:, 3])
+    features[rows, pair] = 1.0
     offset = len(LABEL_PAIRS)
-    bucket = max(i for i, low in enumerate(DISTANCE_BUCKETS) if gap >= low)
-    features[offset + bucket] = 1.0
+    features[rows, offset + numpy.searchsorted(DISTANCE_BUCKETS, gap, side="right") - 1] = 1.0
     offset += len(DISTANCE_BUCKETS)
-    between = doc.text[left.end_char:right.start_char]
-    features[offset + 0] = float(head.start <= tail.start)
-    features[offset + 1] = float(head.start <= tail.start and tail.end <= head.end)  # tail inside head
-    features[offset + 2] = float(tail.start <= head.start and head.end <= tail.end)  # head inside tail
-    features[offset + 3] = float(not any(ch in SENTENCE_ENDS for ch in between))  # same sentence
-    features[offset + 4] = float(not any(ch in "，,、" for ch in between))  # same clause
-    features[offset + 5] = float(gap == 0)
+    features[:, offset + 0] = head_first
+    features[:, offset + 1] = head_first & (tail[:, 1] <= head[:, 1])  # tail inside head
+    features[:, offset + 2] = (tail[:, 0] <= head[:, 0]) & (head[:, 1] <= tail[:, 1])  # head inside tail
+    features[:, offset + 3] = sentence_ends[between_end] == sentence_ends[between_start]  # same sentence
+    features[:, offset + 4] = clause_marks[between_end] == clause_marks[between_start]  # same clause
+    features[:, offset + 5] = gap == 0
     return features
+
+
+_SENTENCE_END_CODES = numpy.array([ord(ch) for ch in SENTENCE_ENDS], dtype="<u4")
+_CLAUSE_MARK_CODES = numpy.array([ord(ch) for ch in "，,、"], dtype="<u4")
 
 
 @registry.architectures("fazhi.RelationModel.v1")
@@ -81,33 +96,39 @@ def _rows_forward(model: Model, inputs, is_train: bool):
     tokvecs, backprop_tokvecs = tok2vec(docs, is_train)
     ops = model.ops
     width = tokvecs[0].shape[1] if tokvecs else 0
-    index = []  # (doc, head start, head end, tail start, tail end, between start, between end)
-    fixed = []
-    for i, doc_candidates in enumerate(candidates):
-        for candidate in doc_candidates:
-            head, tail = candidate.head, candidate.tail
-            left, right = (head, tail) if head.start <= tail.start else (tail, head)
-            index.append((i, head.start, head.end, tail.start, tail.end, left.end, max(right.start, left.end)))
-            fixed.append(pair_features(candidate))
-    rows = numpy.zeros((len(index), 3 * width + N_PAIR_FEATURES), dtype="f")
     host = [ops.to_numpy(vectors) for vectors in tokvecs]
-    for k, (i, hs, he, ts, te, bs, be) in enumerate(index):
-        rows[k, :width] = host[i][hs:he].mean(axis=0)
-        rows[k, width:2 * width] = host[i][ts:te].mean(axis=0)
-        if be > bs:
-            rows[k, 2 * width:3 * width] = host[i][bs:be].mean(axis=0)
-        rows[k, 3 * width:] = fixed[k]
+    blocks, segments = [], []
+    for vectors, doc, doc_candidates in zip(host, docs, candidates):
+        bounds = _segments(doc_candidates)
+        segments.append(bounds)
+        if doc_candidates:
+            means = [segment_means(vectors, bounds[:, 2 * k], bounds[:, 2 * k + 1]) for k in range(3)]
+            blocks.append(numpy.hstack(means + [pair_features(doc, doc_candidates)]))
+    rows = numpy.vstack(blocks) if blocks else numpy.zeros((0, 3 * width + N_PAIR_FEATURES), dtype="f")
     output = ops.asarray2f(rows)
 
     def backprop(d_rows: Floats2d):
         d_rows = ops.to_numpy(d_rows)
-        d_tokvecs = [numpy.zeros(vectors.shape, dtype="f") for vectors in host]
-        for k, (i, hs, he, ts, te, bs, be) in enumerate(index):
-            d_tokvecs[i][hs:he] += d_rows[k, :width] / (he - hs)
-            d_tokvecs[i][ts:te] += d_rows[k, width:2 * width] / (te - ts)
-            if be > bs:
-                d_tokvecs[i][bs:be] += d_rows[k, 2 * width:3 * width] / (be - bs)
-        backprop_tokvecs([ops.asarray2f(d) for d in d_tokvecs])
+        d_tokvecs, row = [], 0
+        for vectors, bounds in zip(host, segments):
+            d_vectors = numpy.zeros(vectors.shape, dtype="f")
+            d_doc = d_rows[row:row + len(bounds)]
+            row += len(bounds)
+            for k in range(3):
+                d_vectors += segment_means_backward(d_doc[:, k * width:(k + 1) * width], bounds[:, 2 * k],
+                                                    bounds[:, 2 * k + 1], vectors.shape[0])
+            d_tokvecs.append(ops.asarray2f(d_vectors))
+        backprop_tokvecs(d_tokvecs)
         return inputs
 
     return output, backprop
+
+
+def _segments(candidates: List[Candidate]) -> numpy.ndarray:
+    """Token bounds per candidate: head start/end, tail start/end, between start/end."""
+    bounds = numpy.zeros((len(candidates), 6), dtype="int64")
+    for k, candidate in enumerate(candidates):
+        head, tail = candidate.head, candidate.tail
+        left, right = (head, tail) if head.start <= tail.start else (tail, head)
+        bounds[k] = (head.start, head.end, tail.start, tail.end, left.end, max(right.start, left.end))
+    return bounds

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 from thinc.api import Ops, get_current_ops
 from thinc.types import Ragged
@@ -20,17 +21,22 @@ CLAUSE_ENDS = set("，,；;。！？!?：:\n")
 
 
 def clause_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of the clauses: between clause marks, spaces and line breaks."""
+    text = doc.text
+    starts = doc.to_array(IDX).tolist()
+    ends = (doc.to_array(IDX) + doc.to_array(LENGTH)).tolist()
     bounds, start = [], None
-    for token in doc:
-        is_end = token.text in CLAUSE_ENDS or token.is_space or "\n" in token.text
-        if is_end:
+    for i, (token_start, token_end) in enumerate(zip(starts, ends)):
+        token = text[token_start:token_end]
+        if token in CLAUSE_ENDS or token.isspace() or "\n" in token:
             if start is not None:
-                bounds.append((start, token.i))
+                bounds.append((start, i))
             start = None
         elif start is None:
-            start = token.i
-        if start is not None and "\n" in token.whitespace_:
-            bounds.append((start, token.i + 1))
+            start = i
+        whitespace = text[token_end:starts[i + 1] if i + 1 < len(starts) else len(text)]
+        if start is not None and "\n" in whitespace:
+            bounds.append((start, i + 1))
             start = None
     if start is not None:
         bounds.append((start, len(doc)))

@@ -28,7 +28,7 @@ def trained_pipeline(steps=120):
 
     optimizer = nlp.initialize(examples)
     for _ in range(steps):
-        nlp.update(examples(), sgd=optimizer, losses={}, annotates=["ner"])
+        nlp.update(examples(), sgd=optimizer, losses={}, annotates=config["training"]["annotating_components"])
     return nlp
 
 

@@ -1,0 +1,86 @@
+"""Span vectors computed from token vectors without copying every token of every span.
+
+spaCy's span categorizer gathers all tokens of all candidate spans (`extract_spans`) and
+pools them (mean and max). For clause-long MEASURE candidates that is ~24 token rows per
+character of text and the largest cost of the pipeline. Here a span is represented by its
+first token, its last token and its mean, the mean taken from a prefix sum: O(spans), not
+O(total span length). The relation model uses the same prefix-sum means.
+"""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import numpy
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Maxout, Model, chain, list2ragged, with_getitem
+from thinc.types import Floats2d, Ragged
+
+
+def segment_means(vectors: numpy.ndarray, starts: numpy.ndarray, ends: numpy.ndarray) -> numpy.ndarray:
+    """Mean of vectors[s:e] for every (s, e); rows of empty segments are zero."""
+    prefix = numpy.zeros((vectors.shape[0] + 1, vectors.shape[1]), dtype="float64")
+    numpy.cumsum(vectors, axis=0, out=prefix[1:])
+    lengths = numpy.maximum(ends - starts, 1)[:, None]
+    return ((prefix[ends] - prefix[starts]) / lengths).astype("float32")
+
+
+def segment_means_backward(d_means: numpy.ndarray, starts: numpy.ndarray, ends: numpy.ndarray,
+                           n_rows: int) -> numpy.ndarray:
+    """Gradient of `segment_means` with respect to the vectors: each segment's gradient,
+    divided by its length, spread over its rows (a difference array, then a cumsum)."""
+    lengths = numpy.maximum(ends - starts, 1)[:, None]
+    share = d_means / lengths
+    diff = numpy.zeros((n_rows + 1, d_means.shape[1]), dtype="float64")
+    numpy.add.at(diff, starts, share)
+    numpy.add.at(diff, ends, -share)
+    return numpy.cumsum(diff[:-1], axis=0).astype("float32")
+
+
+def span_endpoints() -> Model[Tuple[Ragged, Ragged], Floats2d]:
+    """(token vectors of a batch, span indices per doc) -> [first | last | mean] per span."""
+    return Model("fazhi_span_endpoints", _endpoints_forward)
+
+
+def _endpoints_forward(model: Model, inputs: Tuple[Ragged, Ragged], is_train: bool):
+    tokvecs, indices = inputs
+    vectors = model.ops.to_numpy(tokvecs.dataXd)
+    width = vectors.shape[1]
+    starts, ends = _batch_offsets(model, tokvecs, indices)
+    if len(starts) == 0:
+        return model.ops.alloc2f(0, 3 * width), lambda d_output: (Ragged(model.ops.alloc2f(*vectors.shape), tokvecs.lengths), indices)
+    output = numpy.hstack([vectors[starts], vectors[ends - 1], segment_means(vectors, starts, ends)])
+
+    def backprop(d_output: Floats2d):
+        d_output = model.ops.to_numpy(d_output)
+        d_vectors = segment_means_backward(d_output[:, 2 * width:], starts, ends, vectors.shape[0])
+        numpy.add.at(d_vectors, starts, d_output[:, :width])
+        numpy.add.at(d_vectors, ends - 1, d_output[:, width:2 * width])
+        return Ragged(model.ops.asarray2f(d_vectors), tokvecs.lengths), indices
+
+    return model.ops.asarray2f(output), backprop
+
+
+def _batch_offsets(model: Model, tokvecs: Ragged, indices: Ragged) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Span (start, end) per doc -> rows of the batch's concatenated token vectors."""
+    spans = model.ops.to_numpy(indices.dataXd).reshape(-1, 2).astype("int64")
+    doc_starts = numpy.concatenate([[0], numpy.cumsum(model.ops.to_numpy(tokvecs.lengths))[:-1]]).astype("int64")
+    span_docs = numpy.repeat(numpy.arange(len(doc_starts)), model.ops.to_numpy(indices.lengths))
+    return spans[:, 0] + doc_starts[span_docs], spans[:, 1] + doc_starts[span_docs]
+
+
+@registry.architectures("fazhi.EndpointSpanCategorizer.v1")
+def build_endpoint_spancat(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    scorer: Model[Floats2d, Floats2d],
+    hidden_size: int = 64,
+) -> Model[Tuple[List[Doc], Ragged], Floats2d]:
+    """spaCy's span categorizer with [first | last | mean] span vectors (see module doc)
+    in place of extract_spans + mean_max_reducer."""
+    reducer = Maxout(nO=hidden_size, normalize=True, dropout=0.0)
+    model = chain(with_getitem(0, chain(tok2vec, list2ragged())), span_endpoints(), reducer, scorer)
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("reducer", reducer)
+    model.set_ref("scorer", scorer)
+    return model
