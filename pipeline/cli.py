@@ -167,12 +167,12 @@ def extract(
     bar = _progress_bar(quiet)
     started = time.perf_counter()
 
-    def on_record(record: dict) -> None:
+    def on_record(written) -> None:
         if bar is not None:
             bar.update(1)
-            bar.chars += len(record["text"])
+            bar.chars += written.chars
             elapsed = max(time.perf_counter() - started, 1e-9)
-            bar.set_postfix_str(f"{bar.chars / elapsed:,.0f} chars/s, {record['doc_id']}")
+            bar.set_postfix_str(f"{bar.chars / elapsed:,.0f} chars/s, {written.doc_id}")
 
     try:
         summary = run_extract(paths, out, nlp, resume=resume, n_process=n_process, batch_size=batch_size,

@@ -110,3 +110,23 @@ def make_softwords(nlp: Language, name: str):
     from .softwords import SoftWords
 
     return SoftWords(name)
+
+
+@Language.factory(
+    "fazhi_entity_tagger",
+    assigns=["doc.ents"],
+    default_config={
+        "model": {
+            "@architectures": "spacy.Tagger.v2",
+            "nO": None,
+            "normalize": True,  # probabilities at inference: they are the entity scores
+            "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"},
+        },
+        "scorer": {"@scorers": "spacy.ner_scorer.v1"},
+    },
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+)
+def make_entity_tagger(nlp: Language, name: str, model, scorer):
+    from .entity_tagger import EntityTagger
+
+    return EntityTagger(nlp.vocab, model, name, scorer=scorer)

@@ -24,7 +24,8 @@ def error_record(failure: Failure) -> dict:
 
 
 def report_record(report: Report, doc: Doc) -> dict:
-    structure = analyse(doc.text)
+    text = report.text  # the doc was made from it; Doc.text would join every token again
+    structure = analyse(text)
     spans = _output_spans(doc, structure)
     ids = {(s.start_char, s.end_char, s.label_): i for i, (s, _) in enumerate(spans)}
     entities = [_entity(i, span, score, report, structure) for i, (span, score) in enumerate(spans)]
@@ -44,7 +45,7 @@ def report_record(report: Report, doc: Doc) -> dict:
             "metric": ids[_key(triple.metric)],
             "value": ids[_key(triple.value)],
             "institutions": [ids[_key(i)] for i in triple.institutions if _key(i) in ids],
-            "sentence": doc.text[sentence.start:sentence.end] if sentence else "",
+            "sentence": text[sentence.start:sentence.end] if sentence else "",
         })
     return {
         "schema_version": SCHEMA_VERSION, "doc_id": report.doc_id, "source": report.source,

@@ -98,20 +98,25 @@ def test_extract_resume_drops_a_partial_last_line(tmp_path):
     assert out.read_text(encoding="utf-8") == '{"doc_id": "a", "source": "s1"}\n'
 
 
-def test_extract_killed_and_resumed_leaves_every_document_once(rules_model, tmp_path):
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_extract_killed_and_resumed_leaves_every_document_once(rules_model, tmp_path, n_process):
     folder = tmp_path / "reports"
     folder.mkdir()
     text = (ROOT / "seeds" / "000_ad861a48ebe72b45.txt").read_text(encoding="utf-8")
     for i in range(300):
         (folder / f"r{i:03d}.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "fazhi", "extract", str(folder), "-o", str(out), "--model", str(rules_model), "--quiet"]
+    command = [sys.executable, "-m", "fazhi", "extract", str(folder), "-o", str(out), "--model", str(rules_model), "--quiet",
+               "--n-process", str(n_process)]
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 20):
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    time.sleep(0.5)
+    orphans = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
+    assert orphans == [], "workers outlived the killed job"
     written_before = out.read_bytes().count(b"\n")
     assert 20 <= written_before < 300, "the run was not interrupted mid-way"
     subprocess.run(command + ["--resume"], check=True, stderr=subprocess.DEVNULL)

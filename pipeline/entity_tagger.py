@@ -1,0 +1,94 @@
+"""Flat entities (METRIC, VALUE, INSTITUTION) as per-character BILUO tags: spaCy's tagger,
+trained on the BILUO tags of `doc.ents` instead of `token.tag_`, writing `doc.ents`.
+
+Why not spaCy's `ner`: on character tokens its transition system takes about as long per
+document as the whole shared tok2vec (benchmarks/components.py), while a softmax over the
+token vectors is almost free. The choice between the two is measured on dev
+(results/RESULTS.md). Invalid tag sequences (I without B, a label change inside an entity)
+are repaired greedily: an entity starts at B or U, or at any tag whose label differs from
+the open entity's, and ends at L, U, O or a change of label.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Callable, Iterable
+
+import numpy
+from spacy.pipeline.tagger import Tagger
+from spacy.tokens import Doc, Span
+from spacy.training import Example, validate_examples, validate_get_examples
+from thinc.api import SequenceCategoricalCrossentropy
+
+from .metrics import ENT_SCORES_KEY
+
+OUTSIDE = "O"
+
+
+def biluo_labels(entity_labels: Iterable[str]) -> list[str]:
+    return [OUTSIDE] + [f"{prefix}-{label}" for label in sorted(entity_labels) for prefix in "BILU"]
+
+
+def decode(doc: Doc, tags: list[str], probabilities: numpy.ndarray) -> tuple[list[Span], list[float]]:
+    """Entities from per-token BILUO tags (greedy repair), each with its mean tag probability."""
+    entities, scores = [], []
+    start, label = None, None
+
+    def close(end: int) -> None:
+        if start is not None:
+            entities.append(Span(doc, start, end, label=label))
+            scores.append(float(probabilities[start:end].mean()))
+
+    for i, tag in enumerate(tags):
+        if tag == OUTSIDE:
+            close(i)
+            start, label = None, None
+            continue
+        prefix, tag_label = tag.split("-", 1)
+        if prefix in "BU" or start is None or tag_label != label:
+            close(i)
+            start, label = i, tag_label
+        if prefix in "LU":
+            close(i + 1)
+            start, label = None, None
+    close(len(tags))
+    return entities, scores
+
+
+class EntityTagger(Tagger):
+    def predict(self, docs: Iterable[Doc]):
+        docs = list(docs)
+        if not any(len(doc) for doc in docs):
+            return [self.model.ops.alloc2f(0, len(self.labels)) for _ in docs]
+        return [self.model.ops.to_numpy(scores) for scores in self.model.predict(docs)]
+
+    def set_annotations(self, docs: Iterable[Doc], batch_scores) -> None:
+        labels = self.labels
+        for doc, scores in zip(docs, batch_scores):
+            best = scores.argmax(axis=1) if len(scores) else numpy.zeros((0,), dtype="i")
+            tags = [labels[i] for i in best.tolist()]
+            entities, entity_scores = decode(doc, tags, scores.max(axis=1) if len(scores) else scores)
+            doc.set_ents(entities, default="outside")
+            stored = doc.user_data.setdefault(ENT_SCORES_KEY, {})
+            for entity, score in zip(entities, entity_scores):
+                stored[f"{entity.start_char}:{entity.end_char}"] = score
+
+    def get_loss(self, examples: Iterable[Example], scores):
+        validate_examples(examples, "EntityTagger.get_loss")
+        loss_func = SequenceCategoricalCrossentropy(names=self.labels, normalize=False)
+        truths = [[tag if tag and tag != "-" else None for tag in eg.get_aligned_ner()] for eg in examples]
+        d_scores, loss = loss_func(scores, truths)
+        return float(loss), d_scores
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp=None, labels=None) -> None:
+        validate_get_examples(get_examples, "EntityTagger.initialize")
+        if labels is None:
+            labels = biluo_labels({ent.label_ for eg in get_examples() for ent in eg.reference.ents})
+        for label in labels:
+            self.add_label(label)
+        sample = list(islice(get_examples(), 10))
+        truths = []
+        for eg in sample:
+            tags = eg.get_aligned_ner()
+            truths.append(self.model.ops.asarray2f([[float(t == label) for label in self.labels] for t in tags]))
+        self.model.initialize(X=[eg.predicted for eg in sample], Y=truths)

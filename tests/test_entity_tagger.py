@@ -1,0 +1,64 @@
+"""The BILUO entity tagger: decoding with repair, overfitting, serialization."""
+
+import numpy
+import pytest
+import spacy
+from spacy.training import Example
+
+from fazhi.entity_tagger import biluo_labels, decode
+from fazhi.metrics import ENT_SCORES_KEY
+
+from pipelines import GOLD, TEXT, gold_doc, train
+
+EXPECTED = sorted((text, label) for text, label in GOLD["ents"])
+
+
+@pytest.mark.parametrize("tags,expected", [
+    (["B-VALUE", "I-VALUE", "L-VALUE", "O"], [(0, 3, "VALUE")]),
+    (["U-VALUE", "U-VALUE", "O", "O"], [(0, 1, "VALUE"), (1, 2, "VALUE")]),
+    (["O", "I-METRIC", "L-METRIC", "O"], [(1, 3, "METRIC")]),  # I without B starts an entity
+    (["B-METRIC", "I-METRIC", "I-VALUE", "L-VALUE"], [(0, 2, "METRIC"), (2, 4, "VALUE")]),  # label change splits
+    (["B-INSTITUTION", "I-INSTITUTION", "I-INSTITUTION", "I-INSTITUTION"], [(0, 4, "INSTITUTION")]),  # runs to the end
+    (["O", "O", "O", "O"], []),
+])
+def test_entity_tagger_decode_repairs_invalid_sequences(tags, expected):
+    doc = spacy.blank("zh").make_doc("区司法局")
+    entities, scores = decode(doc, tags, numpy.full((4,), 0.5, dtype="f"))
+    assert [(e.start, e.end, e.label_) for e in entities] == expected
+    assert scores == [0.5] * len(expected)
+
+
+def test_entity_tagger_labels_are_biluo():
+    assert biluo_labels({"VALUE"}) == ["O", "B-VALUE", "I-VALUE", "L-VALUE", "U-VALUE"]
+
+
+@pytest.fixture(scope="module")
+def trained():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("tok2vec")
+    nlp.add_pipe("fazhi_entity_tagger")
+    return train(nlp, lambda: [Example(nlp.make_doc(TEXT), gold_doc(nlp))], steps=80)
+
+
+def test_entity_tagger_overfits_and_survives_to_disk(trained, tmp_path):
+    doc = trained(TEXT)
+    assert sorted((e.text, e.label_) for e in doc.ents) == EXPECTED
+    assert all(0.5 < score <= 1.0 for score in doc.user_data[ENT_SCORES_KEY].values())
+    trained.to_disk(tmp_path / "model")
+    assert sorted((e.text, e.label_) for e in spacy.load(tmp_path / "model")(TEXT).ents) == EXPECTED
+
+
+def test_entity_tagger_untrained_does_not_find_the_gold():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("tok2vec")
+    nlp.add_pipe("fazhi_entity_tagger")
+    nlp.initialize(lambda: [Example(nlp.make_doc(TEXT), gold_doc(nlp))])
+    assert sorted((e.text, e.label_) for e in nlp(TEXT).ents) != EXPECTED
+
+
+def test_entity_tagger_empty_doc():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("tok2vec")
+    nlp.add_pipe("fazhi_entity_tagger")
+    nlp.initialize(lambda: [Example(nlp.make_doc(TEXT), gold_doc(nlp))])
+    assert list(nlp("").ents) == [] and list(nlp.pipe(["", "区司法局"]))[0].ents == ()
