@@ -93,6 +93,16 @@ def make_metric_suggester(back: int = 24, forward: int = 24):
     return partial(metric_suggester, back=back, forward=forward)
 
 
+@registry.misc("fazhi.metric_suggester.v2")
+def make_metric_suggester_v2(back: int = 24, forward: int = 24, linkers: str = "、和及与（("):
+    """v1 plus candidates ending at an opening bracket before the value: 刑事立案数（同比下降13.4%）."""
+    from functools import partial
+
+    from .suggesters import metric_suggester
+
+    return partial(metric_suggester, back=back, forward=forward, linkers=linkers)
+
+
 @Language.factory(
     "fazhi_metric_merger",
     requires=["doc.ents", "doc.spans"],

@@ -65,7 +65,7 @@ def clause_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, max_star
     return Ragged(data, ops.asarray1i(lengths))
 
 
-def metric_candidates(doc: Doc, back: int, forward: int) -> list[tuple[int, int]]:
+def metric_candidates(doc: Doc, back: int, forward: int, linkers: str = "、和及与") -> list[tuple[int, int]]:
     """Candidate METRIC spans around each value: ending at the value (or a linker such as 达到
     or a list mark 、 before it) and starting up to `back` characters earlier within the clause,
     or starting right after the value (召开4次联席会议). Values are the doc's VALUE entities and
@@ -79,7 +79,7 @@ def metric_candidates(doc: Doc, back: int, forward: int) -> list[tuple[int, int]
         clause_start = max((i + 1 for i in range(value_start - 1, -1, -1) if text[i] in CLAUSE_ENDS), default=0)
         clause_end = next((i for i in range(value_end, len(text)) if text[i] in CLAUSE_ENDS), len(text))
         ends = {value_start} | {value_start - k for k in range(1, 5) if value_start - k > clause_start}
-        ends |= {i for i in range(clause_start, value_start) if text[i] in "、和及与"}
+        ends |= {i for i in range(clause_start, value_start) if text[i] in linkers}
         for end in ends:
             spans.update((start, end) for start in range(max(clause_start, end - back), end))
         for start in (value_end, value_end + 1):
@@ -92,11 +92,12 @@ def metric_candidates(doc: Doc, back: int, forward: int) -> list[tuple[int, int]
     return tokens
 
 
-def metric_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, back: int = 24, forward: int = 24) -> Ragged:
+def metric_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, back: int = 24, forward: int = 24,
+                     linkers: str = "、和及与") -> Ragged:
     ops = ops or get_current_ops()
     spans, lengths = [], []
     for doc in docs:
-        found = metric_candidates(doc, back, forward)
+        found = metric_candidates(doc, back, forward, linkers)
         spans.extend(found)
         lengths.append(len(found))
     data = ops.asarray2i(spans) if spans else ops.xp.zeros((0, 0), dtype="i")

@@ -124,6 +124,15 @@ def test_pipeline_metric_candidates_surround_values():
     assert "100%" not in candidates
 
 
+def test_pipeline_metric_candidates_before_a_bracketed_change():
+    from fazhi.suggesters import metric_candidates
+
+    text = "全区刑事立案数（同比下降13.4%）。"
+    doc = spacy.blank("zh").make_doc(text)
+    assert "刑事立案数" not in {doc[s:e].text for s, e in metric_candidates(doc, back=24, forward=24)}
+    assert "刑事立案数" in {doc[s:e].text for s, e in metric_candidates(doc, back=24, forward=24, linkers="、和及与（(")}
+
+
 def test_pipeline_metric_merger_replaces_ner_metrics():
     from spacy.tokens import SpanGroup
 
