@@ -69,3 +69,24 @@ def test_span_vectors_softwords_mark_word_positions(text, expected):
         assert lemmas == expected
     assert lemmas[0][0] in "BS" and lemmas[-1][0] in "ES"
     assert all(lemma[1:] in text for lemma in lemmas)
+
+
+def test_span_vectors_pooling_equals_spacy_mean_max_features():
+    """Same features and gradients as extract_spans >> (last, first, mean, max), as in spacy.mean_max_reducer.v1."""
+    from spacy.ml.extract_spans import extract_spans
+    from thinc.api import chain, concatenate, reduce_first, reduce_last, reduce_max, reduce_mean
+
+    from fazhi.span_vectors import span_pooling
+
+    lengths = numpy.array([40, 33], dtype="i")
+    vectors = RNG.normal(size=(int(lengths.sum()), 8)).astype("f")
+    per_doc = [[(s, min(int(length), s + w)) for s in range(0, int(length) - 1, 3) for w in (1, 2, 5, 17, 40)] for length in lengths]
+    spans = numpy.array([span for doc_spans in per_doc for span in doc_spans], dtype="i")
+    inputs = (Ragged(vectors, lengths), Ragged(spans, numpy.array([len(d) for d in per_doc], dtype="i")))
+    reference = chain(extract_spans(), concatenate(reduce_last(), reduce_first(), reduce_mean(), reduce_max()))
+    expected, expected_backprop = reference(inputs, is_train=True)
+    output, backprop = span_pooling()(inputs, is_train=True)
+    numpy.testing.assert_allclose(output, expected, rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(span_pooling().predict(inputs), expected, rtol=1e-5, atol=1e-6)
+    d_output = RNG.normal(size=output.shape).astype("f")
+    numpy.testing.assert_allclose(backprop(d_output)[0].dataXd, expected_backprop(d_output)[0].dataXd, rtol=1e-4, atol=1e-5)

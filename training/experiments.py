@@ -94,13 +94,17 @@ def rules(split: str = "test") -> None:
 
 
 @app.command()
-def alignment() -> None:
-    """How many gold spans each segmenter can represent exactly (a span must start and end on
-    token boundaries). spacy-pkuseg's pretrained models cannot be downloaded here."""
-    docs = read_gold(GOLD_FILE)
+def alignment(pkuseg: Path = typer.Option(None, help="A pkuseg model from fazhi.training.segmenter (trained on train).")) -> None:
+    """How many dev+test gold spans each segmenter can represent exactly (a span must start and
+    end on token boundaries): characters, jieba, and a domain pkuseg model if given."""
+    docs = _split("dev") + _split("test")
+    segmenters = {"char": spacy.blank("zh"), "jieba": spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})}
+    if pkuseg is not None:
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+        nlp.tokenizer.initialize(pkuseg_model=str(pkuseg))
+        segmenters["pkuseg_domain"] = nlp
     results = {}
-    for segmenter in ("char", "jieba"):
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
+    for segmenter, nlp in segmenters.items():
         total = aligned = 0
         by_label: dict[str, list[int]] = {}
         for doc in docs:
@@ -112,7 +116,7 @@ def alignment() -> None:
                 row = by_label.setdefault(span.label, [0, 0])
                 row[0] += ok
                 row[1] += 1
-        results[segmenter] = {"aligned": aligned, "total": total, "share": aligned / total,
+        results[segmenter] = {"documents": "dev+test", "aligned": aligned, "total": total, "share": aligned / total,
                               "per_label": {k: v[0] / v[1] for k, v in by_label.items()}}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "segmenter_alignment.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
