@@ -4,9 +4,7 @@ trained on the BILUO tags of `doc.ents` instead of `token.tag_`, writing `doc.en
 Why not spaCy's `ner`: on character tokens its transition system takes about as long per
 document as the whole shared tok2vec (benchmarks/components.py), while a softmax over the
 token vectors is almost free. The choice between the two is measured on dev
-(results/RESULTS.md). Invalid tag sequences (I without B, a label change inside an entity)
-are repaired greedily: an entity starts at B or U, or at any tag whose label differs from
-the open entity's, and ends at L, U, O or a change of label.
+(results/RESULTS.md). Only well-formed tag sequences become entities (see `decode`).
 """
 
 from __future__ import annotations
@@ -30,28 +28,24 @@ def biluo_labels(entity_labels: Iterable[str]) -> list[str]:
 
 
 def decode(doc: Doc, tags: list[str], probabilities: numpy.ndarray) -> tuple[list[Span], list[float]]:
-    """Entities from per-token BILUO tags (greedy repair), each with its mean tag probability."""
+    """Entities from per-token BILUO tags, each with its mean tag probability. Only well-formed
+    entities are kept (U, or B I* L of one label); a broken sequence yields nothing. On dev
+    this strict reading beat a greedy repair of broken sequences by 0.07 flat F1 (precision
+    0.75 -> 0.92; results/RESULTS.md)."""
     entities, scores = [], []
     start, label = None, None
-
-    def close(end: int) -> None:
-        if start is not None:
-            entities.append(Span(doc, start, end, label=label))
-            scores.append(float(probabilities[start:end].mean()))
-
     for i, tag in enumerate(tags):
-        if tag == OUTSIDE:
-            close(i)
-            start, label = None, None
-            continue
-        prefix, tag_label = tag.split("-", 1)
-        if prefix in "BU" or start is None or tag_label != label:
-            close(i)
+        prefix, tag_label = tag.split("-", 1) if tag != OUTSIDE else (OUTSIDE, None)
+        if prefix == "U":
+            entities.append(Span(doc, i, i + 1, label=tag_label))
+            scores.append(float(probabilities[i]))
+        elif prefix == "L" and start is not None and tag_label == label:
+            entities.append(Span(doc, start, i + 1, label=label))
+            scores.append(float(probabilities[start:i + 1].mean()))
+        if prefix == "B":
             start, label = i, tag_label
-        if prefix in "LU":
-            close(i + 1)
+        elif prefix != "I" or tag_label != label:
             start, label = None, None
-    close(len(tags))
     return entities, scores
 
 

@@ -16,12 +16,14 @@ EXPECTED = sorted((text, label) for text, label in GOLD["ents"])
 @pytest.mark.parametrize("tags,expected", [
     (["B-VALUE", "I-VALUE", "L-VALUE", "O"], [(0, 3, "VALUE")]),
     (["U-VALUE", "U-VALUE", "O", "O"], [(0, 1, "VALUE"), (1, 2, "VALUE")]),
-    (["O", "I-METRIC", "L-METRIC", "O"], [(1, 3, "METRIC")]),  # I without B starts an entity
-    (["B-METRIC", "I-METRIC", "I-VALUE", "L-VALUE"], [(0, 2, "METRIC"), (2, 4, "VALUE")]),  # label change splits
-    (["B-INSTITUTION", "I-INSTITUTION", "I-INSTITUTION", "I-INSTITUTION"], [(0, 4, "INSTITUTION")]),  # runs to the end
+    (["O", "I-METRIC", "L-METRIC", "O"], []),  # no B: nothing
+    (["B-METRIC", "I-METRIC", "I-VALUE", "L-VALUE"], []),  # label change: nothing
+    (["B-INSTITUTION", "I-INSTITUTION", "I-INSTITUTION", "I-INSTITUTION"], []),  # never closed
+    (["B-VALUE", "B-VALUE", "L-VALUE", "U-METRIC"], [(1, 3, "VALUE"), (3, 4, "METRIC")]),  # B restarts
+    (["B-VALUE", "O", "L-VALUE", "O"], []),
     (["O", "O", "O", "O"], []),
 ])
-def test_entity_tagger_decode_repairs_invalid_sequences(tags, expected):
+def test_entity_tagger_decode_keeps_well_formed_entities_only(tags, expected):
     doc = spacy.blank("zh").make_doc("区司法局")
     entities, scores = decode(doc, tags, numpy.full((4,), 0.5, dtype="f"))
     assert [(e.start, e.end, e.label_) for e in entities] == expected

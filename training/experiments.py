@@ -69,7 +69,7 @@ def gold_relations(model: Path, split: str = "test", name: str = "relations_on_g
     for g in gold:
         doc = to_doc(nlp, AnnotatedDoc(g.doc_id, g.text, g.spans, ()))
         for pipe_name, pipe in nlp.pipeline:
-            if pipe_name in ("tok2vec", "fazhi_relation_extractor"):
+            if pipe_name in ("fazhi_softwords", "tok2vec", "fazhi_relation_extractor"):
                 doc = pipe(doc)
         predicted.append(doc_to_annotated(g.doc_id, doc))
     _report(f"{name}_{split}", _score(gold, predicted), {"model": str(model), "split": split})
