@@ -37,7 +37,9 @@ MANIFEST = PROJECT_ROOT / "annotations" / "splits.json"
 
 
 def _split(name: str) -> list[AnnotatedDoc]:
-    ids = set(json.loads(MANIFEST.read_text(encoding="utf-8"))[name])
+    """Gold documents of a split of the manifest; "train+dev" is the cross-validation pool."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    ids = {doc_id for part in name.split("+") for doc_id in manifest[part]}
     return [doc for doc in read_gold(GOLD_FILE) if doc.doc_id in ids]
 
 
