@@ -135,10 +135,13 @@ def build_span_categorizer(
 ) -> Model[Tuple[List[Doc], Ragged], Floats2d]:
     """spaCy's SpanCategorizer.v1 with spacy.mean_max_reducer.v1, the same function computed
     without gathering every token of every span (see module doc)."""
-    reducer = Maxout(nO=hidden_size, normalize=True, dropout=0.0)
-    model = chain(with_getitem(0, chain(tok2vec, list2ragged())), span_pooling(), reducer, scorer)
+    return span_categorizer(tok2vec, Maxout(nO=hidden_size, normalize=True, dropout=0.0), scorer)
+
+
+def span_categorizer(tok2vec: Model, hidden: Model, scorer: Model) -> Model[Tuple[List[Doc], Ragged], Floats2d]:
+    model = chain(with_getitem(0, chain(tok2vec, list2ragged())), span_pooling(), hidden, scorer)
     model.set_ref("tok2vec", tok2vec)
-    model.set_ref("reducer", reducer)
+    model.set_ref("reducer", hidden)
     model.set_ref("scorer", scorer)
     return model
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+import numpy
+
 from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 from thinc.api import Ops, get_current_ops
@@ -44,13 +46,16 @@ def clause_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 
 def clause_candidates(doc: Doc, max_start: int, max_clauses: int, min_length: int) -> list[tuple[int, int]]:
-    bounds = clause_bounds(doc)
-    spans = []
-    for i, (start, end) in enumerate(bounds):
-        ends = [bounds[j][1] for j in range(i, min(i + max_clauses, len(bounds)))]
-        for s in range(start, min(end, start + max_start)):
-            spans.extend((s, e) for e in ends if e - s >= min_length)
-    return spans
+    """Spans starting in the first `max_start` tokens of a clause and ending at the end of that
+    clause or of one of the next `max_clauses - 1`; ordered by clause, start, end clause."""
+    bounds = numpy.asarray(clause_bounds(doc), dtype="int64").reshape(-1, 2)
+    n = len(bounds)
+    starts = bounds[:, :1] + numpy.arange(max_start)[None, :]  # (clauses, max_start)
+    later = numpy.arange(n)[:, None] + numpy.arange(max_clauses)[None, :]  # (clauses, max_clauses)
+    ends = numpy.where(later < n, bounds[numpy.minimum(later, max(n - 1, 0)), 1], -1) if n else later
+    starts, ends = numpy.broadcast_arrays(starts[:, :, None], ends[:, None, :])
+    keep = (starts < bounds[:, 1, None, None]) & (ends >= 0) & (ends - starts >= min_length)
+    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
 
 
 def clause_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, max_start: int = 24,
@@ -84,12 +89,25 @@ def metric_candidates(doc: Doc, back: int, forward: int, linkers: str = "、和�
             spans.update((start, end) for start in range(max(clause_start, end - back), end))
         for start in (value_end, value_end + 1):
             spans.update((start, end) for end in range(start + 1, min(clause_end, start + forward) + 1))
-    tokens = []
-    for start, end in sorted(spans):
-        span = doc.char_span(start, end)
-        if span is not None:
-            tokens.append((span.start, span.end))
-    return tokens
+    return _token_spans(doc, sorted(spans))
+
+
+def _token_spans(doc: Doc, char_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token (start, end) of the character spans that start and end on token boundaries
+    (what doc.char_span does in strict mode, for many spans at once)."""
+    if not char_spans:
+        return []
+    token_starts = doc.to_array(IDX).astype("int64")
+    token_ends = token_starts + doc.to_array(LENGTH).astype("int64")
+    size = int(token_ends[-1]) + 1 if len(doc) else 1
+    token_at_start = numpy.full(size + 1, -1, dtype="int64")
+    token_at_start[token_starts] = numpy.arange(len(doc))
+    token_after_end = numpy.full(size + 1, -1, dtype="int64")
+    token_after_end[token_ends] = numpy.arange(1, len(doc) + 1)
+    spans = numpy.clip(numpy.asarray(char_spans, dtype="int64"), 0, size)
+    first, after = token_at_start[spans[:, 0]], token_after_end[spans[:, 1]]
+    keep = (first >= 0) & (after > first)
+    return list(zip(first[keep].tolist(), after[keep].tolist()))
 
 
 def metric_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, back: int = 24, forward: int = 24,
