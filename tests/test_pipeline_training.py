@@ -147,3 +147,11 @@ def test_pipeline_metric_merger_replaces_ner_metrics():
     doc = merger(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("区政府常务会议", "METRIC"), ("22次", "VALUE")]
     assert doc.user_data["fazhi_ent_scores"] == {"2:9": pytest.approx(0.9)}
+
+
+@pytest.mark.parametrize("config_path", sorted((ROOT / "configs").rglob("*.cfg")), ids=lambda p: p.name)
+def test_pipeline_every_config_builds(config_path):
+    """Every shipped and ablation config resolves to a pipeline (registered names, settings)."""
+    config = spacy.util.load_config(config_path)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    assert nlp.pipe_names == config["nlp"]["pipeline"]
