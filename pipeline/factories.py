@@ -12,6 +12,7 @@ from spacy.util import registry
 
 from . import relation_model  # noqa: F401  (registers fazhi.RelationModel.v1)
 from . import span_vectors  # noqa: F401  (registers fazhi.EndpointSpanCategorizer.v1)
+from . import metric_linker  # noqa: F401  (registers fazhi.MetricLinker.v1)
 
 from . import extensions  # noqa: F401  (declares the doc._ extensions)
 
@@ -113,6 +114,32 @@ def make_metric_merger(nlp: Language, name: str, spans_key: str):
     from .metrics import MetricMerger
 
     return MetricMerger(name, spans_key)
+
+
+@Language.factory(
+    "fazhi_metric_linker",
+    requires=["doc.ents"],
+    assigns=["doc.ents"],
+    default_config={
+        "model": {
+            "@architectures": "fazhi.MetricLinker.v1",
+            "hidden_width": 64,
+            "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"},
+        },
+        "back": 24,
+        "forward": 24,
+        "linkers": "、和及与（(",
+        "coordinated": 0.5,
+        "scorer": {"@scorers": "spacy.ner_scorer.v1"},
+    },
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+)
+def make_metric_linker(nlp: Language, name: str, model, back: int, forward: int, linkers: str, coordinated: float,
+                       scorer):
+    from .metric_linker import MetricLinker
+
+    return MetricLinker(nlp.vocab, model, name, back=back, forward=forward, linkers=linkers,
+                        coordinated=coordinated, scorer=scorer)
 
 
 @Language.factory("fazhi_softwords", assigns=["token.lemma"])

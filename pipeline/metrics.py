@@ -8,7 +8,7 @@ contains (schema decision) while never overwriting a VALUE.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .measures import best_scores
@@ -27,18 +27,22 @@ class MetricMerger:
         group = doc.spans.get(self.spans_key)
         if group is None:
             return doc
-        scores = best_scores(group)
-        values = [e for e in doc.ents if e.label_ == "VALUE"]
-        taken = {i for v in values for i in range(v.start, v.end)}
-        metrics = []
-        ent_scores = doc.user_data.setdefault(ENT_SCORES_KEY, {})
-        for i in sorted(range(len(group)), key=lambda i: -scores[i]):
-            span = group[i]
-            if taken.isdisjoint(range(span.start, span.end)):
-                metrics.append(span)
-                taken.update(range(span.start, span.end))
-                ent_scores[f"{span.start_char}:{span.end_char}"] = float(scores[i])
-        kept = [e for e in doc.ents if e.label_ == "VALUE" or
-                (e.label_ == "INSTITUTION" and all(e.end <= m.start or m.end <= e.start for m in metrics))]
-        doc.ents = filter_spans(kept + metrics)
-        return doc
+        return merge_metrics(doc, list(zip(group, best_scores(group))))
+
+
+def merge_metrics(doc: Doc, scored: list[tuple[Span, float]]) -> Doc:
+    """Put the best-scored non-overlapping METRIC spans into doc.ents in place of the ones
+    already there; a METRIC wins over an INSTITUTION it overlaps, never over a VALUE."""
+    values = [e for e in doc.ents if e.label_ == "VALUE"]
+    taken = {i for v in values for i in range(v.start, v.end)}
+    metrics = []
+    ent_scores = doc.user_data.setdefault(ENT_SCORES_KEY, {})
+    for span, score in sorted(scored, key=lambda item: -item[1]):
+        if taken.isdisjoint(range(span.start, span.end)):
+            metrics.append(span)
+            taken.update(range(span.start, span.end))
+            ent_scores[f"{span.start_char}:{span.end_char}"] = float(score)
+    kept = [e for e in doc.ents if e.label_ == "VALUE" or
+            (e.label_ == "INSTITUTION" and all(e.end <= m.start or m.end <= e.start for m in metrics))]
+    doc.ents = filter_spans(kept + metrics)
+    return doc

@@ -81,15 +81,21 @@ def metric_candidates(doc: Doc, back: int, forward: int, linkers: str = "、和�
     anchors = {(e.start_char, e.end_char) for e in doc.ents if e.label_ == "VALUE"} | set(find_values(text))
     spans: set[tuple[int, int]] = set()
     for value_start, value_end in anchors:
-        clause_start = max((i + 1 for i in range(value_start - 1, -1, -1) if text[i] in CLAUSE_ENDS), default=0)
-        clause_end = next((i for i in range(value_end, len(text)) if text[i] in CLAUSE_ENDS), len(text))
-        ends = {value_start} | {value_start - k for k in range(1, 5) if value_start - k > clause_start}
-        ends |= {i for i in range(clause_start, value_start) if text[i] in linkers}
-        for end in ends:
-            spans.update((start, end) for start in range(max(clause_start, end - back), end))
-        for start in (value_end, value_end + 1):
-            spans.update((start, end) for end in range(start + 1, min(clause_end, start + forward) + 1))
+        spans |= anchor_char_spans(text, value_start, value_end, back, forward, linkers)
     return _token_spans(doc, sorted(spans))
+
+
+def anchor_char_spans(text: str, value_start: int, value_end: int, back: int, forward: int,
+                      linkers: str) -> set[tuple[int, int]]:
+    """Character spans of the METRIC candidates of one value (see metric_candidates)."""
+    clause_start = max((i + 1 for i in range(value_start - 1, -1, -1) if text[i] in CLAUSE_ENDS), default=0)
+    clause_end = next((i for i in range(value_end, len(text)) if text[i] in CLAUSE_ENDS), len(text))
+    ends = {value_start} | {value_start - k for k in range(1, 5) if value_start - k > clause_start}
+    ends |= {i for i in range(clause_start, value_start) if text[i] in linkers}
+    spans = {(start, end) for end in ends for start in range(max(clause_start, end - back), end)}
+    for start in (value_end, value_end + 1):
+        spans.update((start, end) for end in range(start + 1, min(clause_end, start + forward) + 1))
+    return spans
 
 
 def _token_spans(doc: Doc, char_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -97,6 +103,13 @@ def _token_spans(doc: Doc, char_spans: list[tuple[int, int]]) -> list[tuple[int,
     (what doc.char_span does in strict mode, for many spans at once)."""
     if not char_spans:
         return []
+    first, after, keep = token_bounds(doc, numpy.asarray(char_spans, dtype="int64"))
+    return list(zip(first[keep].tolist(), after[keep].tolist()))
+
+
+def token_bounds(doc: Doc, char_spans: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """First token and token end of each (start_char, end_char) row, and which rows start and
+    end on token boundaries."""
     token_starts = doc.to_array(IDX).astype("int64")
     token_ends = token_starts + doc.to_array(LENGTH).astype("int64")
     size = int(token_ends[-1]) + 1 if len(doc) else 1
@@ -104,10 +117,9 @@ def _token_spans(doc: Doc, char_spans: list[tuple[int, int]]) -> list[tuple[int,
     token_at_start[token_starts] = numpy.arange(len(doc))
     token_after_end = numpy.full(size + 1, -1, dtype="int64")
     token_after_end[token_ends] = numpy.arange(1, len(doc) + 1)
-    spans = numpy.clip(numpy.asarray(char_spans, dtype="int64"), 0, size)
+    spans = numpy.clip(char_spans.reshape(-1, 2), 0, size)
     first, after = token_at_start[spans[:, 0]], token_after_end[spans[:, 1]]
-    keep = (first >= 0) & (after > first)
-    return list(zip(first[keep].tolist(), after[keep].tolist()))
+    return first, after, (first >= 0) & (after > first)
 
 
 def metric_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, back: int = 24, forward: int = 24,

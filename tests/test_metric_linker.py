@@ -1,0 +1,90 @@
+"""The METRIC linker: candidates per value, its softmax loss, overfitting and a disk round trip."""
+
+import numpy
+import pytest
+import spacy
+from spacy.training import Example
+
+from fazhi.extensions import Relation
+from fazhi.metric_linker import _softmax_with_none, find_anchors
+
+TEXT = "报备及时率、合法合规率达100%,召开4次联席会议。全区受理法律援助案件385件。"
+METRICS = [("报备及时率", "100%"), ("合法合规率", "100%"), ("联席会议", "4次"), ("受理法律援助案件", "385件")]
+
+
+def gold(nlp):
+    doc = nlp.make_doc(TEXT)
+    pieces = {m for m, _ in METRICS} | {v for _, v in METRICS}
+    doc.ents = [doc.char_span(TEXT.index(p), TEXT.index(p) + len(p), label="VALUE" if p[0].isdigit() else "METRIC")
+                for p in sorted(pieces, key=TEXT.index)]
+    by_text = {e.text: e for e in doc.ents}
+    doc._.relations = [Relation(by_text[m], by_text[v], "HAS_VALUE") for m, v in METRICS]
+    return doc
+
+
+def predicted_doc(nlp):
+    """The predicted side of an example: values known (as ner would give them), no METRIC."""
+    doc = nlp.make_doc(TEXT)
+    doc.ents = [doc.char_span(e.start_char, e.end_char, label="VALUE") for e in gold(nlp).ents if e.label_ == "VALUE"]
+    return doc
+
+
+def linker_pipeline():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("tok2vec")
+    nlp.add_pipe("fazhi_metric_linker")
+    return nlp
+
+
+def test_metric_linker_candidates_belong_to_their_value_and_avoid_values():
+    nlp = spacy.blank("zh")
+    doc = predicted_doc(nlp)
+    values = list(doc.ents)
+    anchors = find_anchors(doc, values, 24, 24, "、和及与（(")
+    for k, value in enumerate(values):
+        texts = {doc[s:e].text for s, e in anchors.spans[anchors.group == k].tolist()}
+        assert texts, value.text
+        assert all(value.text not in t for t in texts)
+    first = {doc[s:e].text for s, e in anchors.spans[anchors.group == 0].tolist()}
+    assert {"报备及时率", "合法合规率"} <= first
+    assert "联席会议" in {doc[s:e].text for s, e in anchors.spans[anchors.group == 1].tolist()}
+    assert anchors.features.shape == (len(anchors), anchors.features.shape[1])
+    # a candidate never contains another value ("100%,召开4次" would)
+    assert not any("4次" in doc[s:e].text for s, e in anchors.spans[anchors.group == 0].tolist())
+
+
+def test_metric_linker_loss_gradient_matches_finite_differences():
+    nlp = linker_pipeline()
+    linker = nlp.get_pipe("fazhi_metric_linker")
+    example = Example(predicted_doc(nlp), gold(nlp))
+    prepared = [linker._training_anchors(example)]
+    assert prepared[0][1][0] == {(0, 5), (6, 11)}  # both coordinated METRICs of 100%
+    logits = numpy.random.default_rng(0).normal(size=len(prepared[0][0])).astype("float64")
+    loss, gradient = linker._loss([example.predicted], prepared, logits)
+    for i in numpy.random.default_rng(1).choice(len(logits), 12, replace=False):
+        shifted = logits.copy()
+        shifted[i] += 1e-5
+        numeric = (linker._loss([example.predicted], prepared, shifted)[0] - loss) / 1e-5
+        assert gradient[i] == pytest.approx(numeric, abs=1e-3)
+
+
+def test_metric_linker_softmax_includes_none():
+    probs = _softmax_with_none(numpy.array([0.0, 0.0, 0.0]))
+    assert probs.tolist() == pytest.approx([0.25] * 4)
+
+
+def test_metric_linker_overfits_and_survives_to_disk(tmp_path):
+    nlp = linker_pipeline()
+
+    def examples():
+        return [Example(predicted_doc(nlp), gold(nlp))]
+
+    optimizer = nlp.initialize(examples)
+    for _ in range(150):
+        nlp.update(examples(), sgd=optimizer, losses={})
+    doc = nlp(predicted_doc(nlp))
+    expected = sorted({(m, "METRIC") for m, _ in METRICS} | {(v, "VALUE") for _, v in METRICS})
+    assert sorted((e.text, e.label_) for e in doc.ents) == expected
+    nlp.to_disk(tmp_path / "model")
+    reloaded = spacy.load(tmp_path / "model")
+    assert sorted((e.text, e.label_) for e in reloaded(predicted_doc(reloaded)).ents) == expected
