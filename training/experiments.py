@@ -7,6 +7,7 @@
     python -m fazhi.training.experiments cv configs/fazhi.cfg --steps 1500 --name ours
     python -m fazhi.training.experiments default-config --steps 1500
     python -m fazhi.training.experiments pretrain --epochs 8 --split dev
+    python -m fazhi.training.experiments seeds configs/fazhi.cfg --name ours --seeds 0 1 2
 
 Every run writes results/<name>.json (per-label P/R/F1 with bootstrap intervals over documents)
 and prints the Markdown table. Model choices are made on dev or on cross-validation folds; the
@@ -16,6 +17,7 @@ test split is evaluated once per finished model.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -125,11 +127,14 @@ def alignment(pkuseg: Path = typer.Option(None, help="A pkuseg model from fazhi.
     typer.echo(json.dumps(results, indent=1))
 
 
+def _train_command(config: Path, corpus: Path, output: Path, steps: int, overrides: list[str]) -> list[str]:
+    return [sys.executable, "-m", "spacy", "train", str(config), "--output", str(output),
+            "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"),
+            "--training.max_steps", str(steps), *overrides]
+
+
 def _train(config: Path, corpus: Path, output: Path, steps: int, overrides: list[str]) -> Path:
-    command = [sys.executable, "-m", "spacy", "train", str(config), "--output", str(output),
-               "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"),
-               "--training.max_steps", str(steps), *overrides]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(_train_command(config, corpus, output, steps, overrides), check=True, stdout=subprocess.DEVNULL)
     return output / "model-best"
 
 
@@ -150,6 +155,37 @@ def cv(config: Path, steps: int = 1500, name: str = "ours", work: Path = Path("/
         scores.extend(_score(held, predict_with_model(spacy.load(model), held)))
         typer.echo(f"fold {k} done", err=True)
     _report(f"{name}_cv", scores, {"config": str(config), "steps": steps, "folds": folds, "overrides": overrides})
+
+
+@app.command()
+def seeds(config: Path, name: str, seed: list[int] = typer.Option([0, 1, 2], "--seeds"), steps: int = 3000,
+          split: str = "dev", jobs: int = 2, work: Path = Path("/tmp/fazhi-seeds"),
+          override: list[str] = typer.Option([], help="--override '--components.x.y value'")) -> None:
+    """One config trained with several seeds (`jobs` at a time, one thread each; a finished
+    seed is not retrained), each scored on `split`, and the spread per label: run-to-run
+    variance on 35 documents is as large as most differences between configurations, so
+    choices compare the mean over seeds."""
+    corpus = PROJECT_ROOT / "training" / "corpus"
+    overrides = [part for item in override for part in item.split()]
+    outputs = {k: work / f"{name}_seed{k}" for k in seed}
+    pending = [k for k in seed if not (outputs[k] / "model-best").exists()]
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    for first in range(0, len(pending), jobs):
+        running = [subprocess.Popen(_train_command(config, corpus, outputs[k], steps, [*overrides, "--system.seed", str(k)]),
+                                    stdout=subprocess.DEVNULL, env=environment) for k in pending[first:first + jobs]]
+        if any(process.wait() for process in running):
+            raise typer.Exit(1)
+    gold = _split(split)
+    runs = {k: _report(f"{name}_seed{k}_{split}", _score(gold, predict_with_model(spacy.load(outputs[k] / "model-best"), gold)),
+                       {"config": str(config), "seed": k, "steps": steps, "split": split, "overrides": overrides})
+            for k in seed}
+    spread = {label: {"mean": sum(r[label]["f"] for r in runs.values()) / len(runs),
+                      "min": min(r[label]["f"] for r in runs.values()), "max": max(r[label]["f"] for r in runs.values())}
+              for label in next(iter(runs.values()))}
+    (RESULTS / f"{name}_seeds_{split}.json").write_text(
+        json.dumps({"seeds": seed, "config": str(config), "steps": steps, "split": split, "overrides": overrides,
+                    "f1": spread}, indent=1), encoding="utf-8")
+    typer.echo("\n".join(f"{label}: {v['mean']:.3f} ({v['min']:.3f}–{v['max']:.3f})" for label, v in spread.items()))
 
 
 @app.command()
