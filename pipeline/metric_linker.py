@@ -32,7 +32,7 @@ from thinc.types import Floats2d, Ragged
 
 from .metrics import merge_metrics
 from .span_vectors import segment_means, segment_means_backward, span_pooling
-from .suggesters import CLAUSE_ENDS, anchor_char_spans, token_bounds
+from .suggesters import CLAUSE_ENDS, anchor_char_spans, token_bounds, well_formed
 
 GAP_BUCKETS = (0, 1, 2, 3, 5, 9)
 LENGTH_BUCKETS = (1, 2, 3, 5, 9, 17)
@@ -66,6 +66,7 @@ def find_anchors(doc: Doc, values: list[Span], back: int, forward: int, linkers:
         in_value[value.start + 1:value.end + 1] += 1
     in_value = numpy.cumsum(in_value)  # in_value[i] = value tokens before token i
     keep &= in_value[numpy.maximum(after, 0)] == in_value[numpy.maximum(first, 0)]
+    keep &= well_formed(text, rows[:, 1], rows[:, 2])
     rows, spans = rows[keep], numpy.stack([first[keep], after[keep]], axis=1)
     return Anchors([(v.start, v.end) for v in values], rows[:, 0], spans,
                    _features(text, [(v.start_char, v.end_char) for v in values], rows))

@@ -58,6 +58,37 @@ def clause_candidates(doc: Doc, max_start: int, max_clauses: int, min_length: in
     return list(zip(starts[keep].tolist(), ends[keep].tolist()))
 
 
+PAIRS = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "「": "」", "[": "]", "【": "】"}
+CLOSING = set(PAIRS.values())
+MARKS = "".join(PAIRS) + "".join(CLOSING)
+BAD_FIRST = CLOSING | set("、，,。；;：:！？")
+BAD_LAST = set(PAIRS) | set("、，,。；;：:")
+
+
+def well_formed(text: str, starts: numpy.ndarray, ends: numpy.ndarray) -> numpy.ndarray:
+    """Spans that neither start with a closing mark or separator nor end with an opening mark,
+    and whose brackets and quotes pair up: true of all 1,053 gold METRICs and of 2,550 of the
+    2,552 gold MEASUREs (the other two copy an unbalanced bracket of their source); candidates
+    like ）、逮捕数（同比上 are not."""
+    ok = numpy.array([text[s] not in BAD_FIRST and text[e - 1] not in BAD_LAST for s, e in zip(starts.tolist(), ends.tolist())],
+                     dtype=bool).reshape(-1)
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    marks = numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, [ord(c) for c in MARKS]))])
+    for row in numpy.nonzero(ok & (marks[ends] > marks[starts]))[0].tolist():
+        ok[row] = _balanced(text[starts[row]:ends[row]])
+    return ok
+
+
+def _balanced(piece: str) -> bool:
+    expected = []
+    for ch in piece:
+        if ch in PAIRS:
+            expected.append(PAIRS[ch])
+        elif ch in CLOSING and (not expected or expected.pop() != ch):
+            return False
+    return not expected
+
+
 def clause_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, max_start: int = 24,
                      max_clauses: int = 2, min_length: int = 2) -> Ragged:
     ops = ops or get_current_ops()

@@ -88,3 +88,14 @@ def test_metric_linker_overfits_and_survives_to_disk(tmp_path):
     nlp.to_disk(tmp_path / "model")
     reloaded = spacy.load(tmp_path / "model")
     assert sorted((e.text, e.label_) for e in reloaded(predicted_doc(reloaded)).ents) == expected
+
+
+def test_metric_linker_candidates_are_well_formed():
+    from fazhi.suggesters import well_formed
+
+    text = "刑事立案数(同比下降13.4%)、逮捕数(同比上升5.4%)和“三类人员”考法"
+    spans = {"刑事立案数": True, ")、逮捕数": False, "逮捕数(同比上": False, "(同比下降13.4%)": True,
+             "“三类人员”考法": True, "三类人员”考法": False, "、逮捕数": False, "逮捕数(": False}
+    starts = numpy.array([text.index(piece) for piece in spans])
+    ends = starts + numpy.array([len(piece) for piece in spans])
+    assert well_formed(text, starts, ends).tolist() == list(spans.values())
