@@ -8,7 +8,8 @@ With n_process > 1, forked workers each run the pipeline *and* build the records
 back JSON lines: spaCy's own `nlp.pipe(n_process=...)` ships every Doc back through
 Doc.to_bytes, leaving the record building and deserialization to the parent, which then
 limits the speed-up (1.37 with 2 processes on 2 cores, results/RESULTS.md). At most
-2 x n_process batches are in flight, so memory stays flat however many reports stream in.
+2 x n_process batches are in flight, so memory stays flat however many reports stream in;
+a worker that dies costs an error record for the document that killed it, not the job.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import multiprocessing
 import os
 import signal
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
@@ -163,14 +166,68 @@ def _die_with_parent() -> None:
 def _parallel_records(results: Iterator[Report | Failure], nlp, n_process: int, batch_size: int) -> Iterator[Written]:
     global _WORKER_NLP
     _WORKER_NLP = nlp
-    with multiprocessing.get_context("fork").Pool(n_process, initializer=_die_with_parent) as pool:
-        window: deque = deque()
+    pool = _WorkerPool(n_process)
+    try:
         for batch in minibatch(results, batch_size):
-            window.append(pool.apply_async(_worker_lines, (batch,)))
-            if len(window) >= 2 * n_process:
-                yield from window.popleft().get()
-        while window:
-            yield from window.popleft().get()
+            pool.submit(batch)
+            while pool.full() or pool.head_done():
+                yield from pool.next_lines()
+        while pool.window:
+            yield from pool.next_lines()
+    finally:
+        pool.close()
+
+
+class _WorkerPool:
+    """Forked workers with at most 2 x n_process batches in flight; lines come back in input
+    order. If a worker dies (the OOM killer, a crash in native code), the batches in flight
+    are redone one document at a time, each in a fresh worker, so that only a document that
+    kills its worker again gets an error record, and the job goes on with a new pool."""
+
+    def __init__(self, n_process: int):
+        self.n_process = n_process
+        self.executor = _executor(n_process)
+        self.window: deque = deque()
+
+    def submit(self, batch: list[Report | Failure]) -> None:
+        self.window.append((batch, self.executor.submit(_worker_lines, batch)))
+
+    def full(self) -> bool:
+        return len(self.window) >= 2 * self.n_process
+
+    def head_done(self) -> bool:
+        return bool(self.window) and self.window[0][1].done()
+
+    def next_lines(self) -> list[Written]:
+        batch, future = self.window.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            lost = [batch] + [other for other, _ in self.window]
+            self.window.clear()
+            self.executor.shutdown(wait=True)
+            self.executor = _executor(self.n_process)
+            return [line for other in lost for line in _isolated(other)]
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _executor(n_process: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent)
+
+
+def _isolated(batch: list[Report | Failure]) -> Iterator[Written]:
+    """Each document in a worker of its own; an error record for one whose worker dies."""
+    for result in batch:
+        with _executor(1) as alone:
+            try:
+                yield from alone.submit(_worker_lines, [result]).result()
+            except BrokenProcessPool:
+                logger.error("%s: the worker process died while extracting it", result.source)
+                yield _line(Failure(result.doc_id, result.source,
+                                    f"{result.source}: the worker process died while extracting this document "
+                                    "(out of memory, or a crash in native code)"), None)
 
 
 def _safe_record(report: Report, doc) -> dict:

@@ -168,3 +168,30 @@ def test_extract_every_bad_input_gives_an_error_record(rules_model, tmp_path):
     errors = [r for r in records if r["status"] == "error"]
     assert len(errors) == expected_inputs - 1  # only the good JSONL line succeeds
     assert all(r["error"] for r in errors)
+
+
+@spacy.Language.component("test_dies_on_marker")
+def _dies_on_marker(doc):
+    """Kills its own process on a marked text, as the OOM killer or a native crash would."""
+    if "致命标记" in doc.text:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return doc
+
+
+def test_extract_survives_a_worker_that_dies(rules_model, tmp_path):
+    """A document that kills its worker gets an error record; every other document of the
+    batches that were in flight is redone, and the job finishes."""
+    corpus = tmp_path / "corpus.jsonl"
+    texts = [f"第{i}份报告:受理法律援助案件{i}件。" for i in range(10)]
+    texts[5] = "致命标记:受理法律援助案件5件。"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)),
+                      encoding="utf-8")
+    nlp = spacy.load(rules_model)
+    nlp.add_pipe("test_dies_on_marker")
+    out = tmp_path / "out.jsonl"
+    summary = extract([corpus], out, nlp, n_process=2, batch_size=2)
+    records = read_jsonl(out)
+    assert [r["doc_id"] for r in records] == [f"d{i}" for i in range(10)]
+    assert [r["status"] for r in records] == ["ok"] * 5 + ["error"] + ["ok"] * 4
+    assert "worker process died" in records[5]["error"]
+    assert summary.errors == 1 and summary.written == 10
