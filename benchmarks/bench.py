@@ -1,14 +1,16 @@
 """Throughput of the full fazhi pipeline against spaCy's default `ner` pipeline, in one run.
 
-    python benchmarks/bench.py [--model models/fazhi_zh_pipeline] [--repeat 2] [--batch-size 16]
+    python benchmarks/bench.py [--model MODEL [MODEL ...]] [--repeat 2] [--batch-size 16] [--ratio-only]
 
 Both pipelines see the same texts (the seeds and the shared corpus, normalized, repeated
 --repeat times) with the same batch size, one after the other in this process. The full
 pipeline is timed end to end as `fazhi extract` runs it (ingestion and normalization,
 nlp.pipe, structure analysis and record building); the reference is `nlp.pipe` of a blank
 zh pipeline from `spacy init config --lang zh --pipeline ner`, initialized with our labels.
-Also measured: the full pipeline with 2 processes, and peak memory of the full pipeline
-for N and 2N documents (each in a fresh subprocess), to show it streams.
+The reference is timed before and after the pipelines and averaged, since the machine's
+speed drifts. Also measured, for the first model: the full pipeline with 2 processes, and
+peak memory of the full pipeline for N and 2N documents (each in a fresh subprocess), to
+show it streams.
 """
 
 from __future__ import annotations
@@ -93,9 +95,11 @@ def peak_memory(path: Path, model: str, batch_size: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default=str(ROOT / "models" / "fazhi_zh_pipeline"))
+    parser.add_argument("--model", nargs="+", default=[str(ROOT / "models" / "fazhi_zh_pipeline")],
+                        help="one or more pipelines; each is timed against the same reference in this run")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--ratio-only", action="store_true", help="skip the 2-process and memory measurements")
     args = parser.parse_args()
 
     from fazhi.ingest import iter_reports
@@ -104,22 +108,27 @@ def main() -> None:
         path = corpus_file(args.repeat, Path(folder))
         texts = [r.text for r in iter_reports([path])]
         chars = sum(map(len, texts))
-        full_1, _ = time_full(path, args.model, 1, args.batch_size)
+        # the reference before and after the pipelines, averaged: the machine's speed drifts
         reference = time_reference(texts, args.batch_size)
-        full_2, _ = time_full(path, args.model, 2, args.batch_size)
-        memory_n = peak_memory(corpus_file(args.repeat, Path(folder)), args.model, args.batch_size)
-        memory_2n = peak_memory(corpus_file(2 * args.repeat, Path(folder)), args.model, args.batch_size)
-    results = {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "documents": len(texts), "characters": chars, "batch_size": args.batch_size, "model": args.model,
-        "full_pipeline_chars_per_s_1_process": round(chars / full_1),
-        "default_ner_chars_per_s": round(chars / reference),
-        "ratio_full_over_default_ner": round(reference / full_1, 3),
-        "full_pipeline_chars_per_s_2_processes": round(chars / full_2),
-        "speedup_1_to_2_processes": round(full_1 / full_2, 3),
-        f"peak_rss_mb_{len(texts)}_docs": round(memory_n, 1),
-        f"peak_rss_mb_{2 * len(texts)}_docs": round(memory_2n, 1),
-    }
+        full_1 = {model: time_full(path, model, 1, args.batch_size)[0] for model in args.model}
+        reference = (reference + time_reference(texts, args.batch_size)) / 2
+        results = {
+            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "documents": len(texts), "characters": chars, "batch_size": args.batch_size,
+            "default_ner_chars_per_s": round(chars / reference),
+            "models": {model: {"full_pipeline_chars_per_s_1_process": round(chars / seconds),
+                               "ratio_full_over_default_ner": round(reference / seconds, 3)}
+                       for model, seconds in full_1.items()},
+        }
+        if not args.ratio_only:
+            model = args.model[0]
+            full_2, _ = time_full(path, model, 2, args.batch_size)
+            results["models"][model].update({
+                "full_pipeline_chars_per_s_2_processes": round(chars / full_2),
+                "speedup_1_to_2_processes": round(full_1[model] / full_2, 3),
+                f"peak_rss_mb_{len(texts)}_docs": round(peak_memory(path, model, args.batch_size), 1),
+                f"peak_rss_mb_{2 * len(texts)}_docs": round(peak_memory(corpus_file(2 * args.repeat, Path(folder)), model, args.batch_size), 1),
+            })
     print(json.dumps(results, ensure_ascii=False, indent=1))
 
 
