@@ -67,53 +67,40 @@ def segment_maxima(vectors: numpy.ndarray, starts: numpy.ndarray, ends: numpy.nd
     return maxima, argmax
 
 
-def span_pooling() -> Model[Tuple[Ragged, Ragged], Floats2d]:
+def span_pooling(with_max: bool = True) -> Model[Tuple[Ragged, Ragged], Floats2d]:
     """(token vectors of a batch, span indices per doc) -> [last | first | mean | max] per span,
-    the features of spacy.mean_max_reducer.v1, in its order."""
-    return Model("fazhi_span_pooling", _pooling_forward)
+    the features of spacy.mean_max_reducer.v1, in its order; without max if `with_max` is off."""
+    return Model("fazhi_span_pooling" if with_max else "fazhi_span_endpoints", _pooling_forward, attrs={"with_max": with_max})
+
+
+def span_endpoints() -> Model[Tuple[Ragged, Ragged], Floats2d]:
+    """(token vectors of a batch, span indices per doc) -> [last | first | mean] per span."""
+    return span_pooling(with_max=False)
 
 
 def _pooling_forward(model: Model, inputs: Tuple[Ragged, Ragged], is_train: bool):
     tokvecs, indices = inputs
     vectors = model.ops.to_numpy(tokvecs.dataXd)
     n_rows, width = vectors.shape
+    with_max = model.attrs.get("with_max", True)
+    n_parts = 4 if with_max else 3
     starts, ends = _batch_offsets(model, tokvecs, indices)
     if len(starts) == 0:
-        return model.ops.alloc2f(0, 4 * width), lambda d_output: (Ragged(model.ops.alloc2f(n_rows, width), tokvecs.lengths), indices)
-    maxima, argmax = segment_maxima(vectors, starts, ends, with_rows=is_train)
-    output = numpy.hstack([vectors[ends - 1], vectors[starts], segment_means(vectors, starts, ends), maxima])
+        return model.ops.alloc2f(0, n_parts * width), lambda d_output: (Ragged(model.ops.alloc2f(n_rows, width), tokvecs.lengths), indices)
+    parts = [vectors[ends - 1], vectors[starts], segment_means(vectors, starts, ends)]
+    if with_max:
+        maxima, argmax = segment_maxima(vectors, starts, ends, with_rows=is_train)
+        parts.append(maxima)
+    output = numpy.hstack(parts)
 
     def backprop(d_output: Floats2d):
         d_output = model.ops.to_numpy(d_output)
         d_vectors = segment_means_backward(d_output[:, 2 * width:3 * width], starts, ends, n_rows)
         numpy.add.at(d_vectors, ends - 1, d_output[:, :width])
         numpy.add.at(d_vectors, starts, d_output[:, width:2 * width])
-        flat = (argmax * width + numpy.arange(width)).ravel()
-        d_vectors += numpy.bincount(flat, weights=d_output[:, 3 * width:].ravel(), minlength=n_rows * width).reshape(n_rows, width)
-        return Ragged(model.ops.asarray2f(d_vectors), tokvecs.lengths), indices
-
-    return model.ops.asarray2f(output), backprop
-
-
-def span_endpoints() -> Model[Tuple[Ragged, Ragged], Floats2d]:
-    """(token vectors of a batch, span indices per doc) -> [first | last | mean] per span."""
-    return Model("fazhi_span_endpoints", _endpoints_forward)
-
-
-def _endpoints_forward(model: Model, inputs: Tuple[Ragged, Ragged], is_train: bool):
-    tokvecs, indices = inputs
-    vectors = model.ops.to_numpy(tokvecs.dataXd)
-    width = vectors.shape[1]
-    starts, ends = _batch_offsets(model, tokvecs, indices)
-    if len(starts) == 0:
-        return model.ops.alloc2f(0, 3 * width), lambda d_output: (Ragged(model.ops.alloc2f(*vectors.shape), tokvecs.lengths), indices)
-    output = numpy.hstack([vectors[starts], vectors[ends - 1], segment_means(vectors, starts, ends)])
-
-    def backprop(d_output: Floats2d):
-        d_output = model.ops.to_numpy(d_output)
-        d_vectors = segment_means_backward(d_output[:, 2 * width:], starts, ends, vectors.shape[0])
-        numpy.add.at(d_vectors, starts, d_output[:, :width])
-        numpy.add.at(d_vectors, ends - 1, d_output[:, width:2 * width])
+        if with_max:
+            flat = (argmax * width + numpy.arange(width)).ravel()
+            d_vectors += numpy.bincount(flat, weights=d_output[:, 3 * width:].ravel(), minlength=n_rows * width).reshape(n_rows, width)
         return Ragged(model.ops.asarray2f(d_vectors), tokvecs.lengths), indices
 
     return model.ops.asarray2f(output), backprop
@@ -153,6 +140,6 @@ def build_endpoint_spancat(
     scorer: Model[Floats2d, Floats2d],
     hidden_size: int = 64,
 ) -> Model[Tuple[List[Doc], Ragged], Floats2d]:
-    """Span vectors [first | last | mean] only, without max pooling: the dev ablation of
+    """Span vectors [last | first | mean] only, without max pooling: the dev ablation of
     results/RESULTS.md (not used by the shipped config)."""
     return span_categorizer(tok2vec, Maxout(nO=hidden_size, normalize=True, dropout=0.0), scorer, span_endpoints())

@@ -38,7 +38,7 @@ def test_span_vectors_endpoints_of_spans_in_a_batch_of_two_docs():
     output, backprop = layer((tokvecs, indices), is_train=True)
     rows = [(0, 2), (1, 4), (4, 9), (6, 7)]  # second doc starts at row 4
     for k, (s, e) in enumerate(rows):
-        expected = numpy.concatenate([VECTORS[s], VECTORS[e - 1], VECTORS[s:e].mean(axis=0)])
+        expected = numpy.concatenate([VECTORS[e - 1], VECTORS[s], VECTORS[s:e].mean(axis=0)])
         numpy.testing.assert_allclose(output[k], expected, rtol=1e-5, atol=1e-6)
     d_output = numpy.ones_like(output)
     d_tokvecs, _ = backprop(d_output)
