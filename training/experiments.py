@@ -7,7 +7,7 @@
     python -m fazhi.training.experiments cv configs/fazhi.cfg --steps 1500 --name ours
     python -m fazhi.training.experiments default-config --steps 1500
     python -m fazhi.training.experiments pretrain --epochs 8 --split dev
-    python -m fazhi.training.experiments seeds configs/fazhi.cfg --name ours --seeds 0 1 2
+    python -m fazhi.training.experiments seeds configs/fazhi.cfg --name ours --seeds 0 --seeds 1 --seeds 2
 
 Every run writes results/<name>.json (per-label P/R/F1 with bootstrap intervals over documents)
 and prints the Markdown table. Model choices are made on dev or on cross-validation folds; the
@@ -158,7 +158,7 @@ def cv(config: Path, steps: int = 1500, name: str = "ours", work: Path = Path("/
 
 
 @app.command()
-def seeds(config: Path, name: str, seed: list[int] = typer.Option([0, 1, 2], "--seeds"), steps: int = 3000,
+def seeds(config: Path, name: str = typer.Option(..., help="results/<name>_seed<k>_<split>.json"), seed: list[int] = typer.Option([0, 1, 2], "--seeds"), steps: int = 3000,
           split: str = "dev", jobs: int = 2, work: Path = Path("/tmp/fazhi-seeds"),
           override: list[str] = typer.Option([], help="--override '--components.x.y value'")) -> None:
     """One config trained with several seeds (`jobs` at a time, one thread each; a finished
