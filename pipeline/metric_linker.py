@@ -188,7 +188,7 @@ class MetricLinker(TrainablePipe):
             merge_metrics(doc, chosen)
 
     def _training_anchors(self, example: Example) -> tuple[Anchors, list[set[tuple[int, int]] | None]]:
-        """Anchors of the predicted and the gold values, and for each value the token bounds of
+        """Anchors of the predicted and the gold values, and for each value the character bounds of
         its gold METRICs (empty: "none" is right; None: its METRIC is no candidate, no loss)."""
         predicted, reference = example.predicted, example.reference
         values = {(e.start_char, e.end_char): e for e in predicted.ents if e.label_ == "VALUE"}
