@@ -128,11 +128,15 @@ def _rows_forward(model: Model, inputs: Tuple[List[Doc], List[Anchors]], is_trai
                      ops.asarray1i([len(a) for a in anchors]))
     pooled, backprop_pooled = pooling((flat, indices), is_train)
     offsets = numpy.concatenate([[0], numpy.cumsum(ops.to_numpy(lengths))[:-1]]).astype("int64")
-    value_bounds = numpy.concatenate(
-        [numpy.asarray(a.values, dtype="int64").reshape(-1, 2)[a.group] + offset for a, offset in zip(anchors, offsets)]
-    ).reshape(-1, 2)
+    # each value's mean vector once (values are a few tokens: no prefix sum over the batch),
+    # then one copy per candidate row
+    values = numpy.concatenate([numpy.asarray(a.values, dtype="int64").reshape(-1, 2) + offset
+                                for a, offset in zip(anchors, offsets)]).reshape(-1, 2)
+    first_value = numpy.concatenate([[0], numpy.cumsum([len(a.values) for a in anchors])[:-1]]).astype("int64")
+    row_value = numpy.concatenate([a.group + first for a, first in zip(anchors, first_value)]).astype("int64")
+    value_bounds = values[row_value]
     vectors = ops.to_numpy(flat.dataXd)
-    value_means = segment_means(vectors, value_bounds[:, 0], value_bounds[:, 1])
+    value_means = _short_means(vectors, values)[row_value]
     features = numpy.concatenate([a.features for a in anchors]).reshape(-1, N_FEATURES)
     output = ops.asarray2f(numpy.hstack([ops.to_numpy(pooled), value_means, features]))
     width = vectors.shape[1]
@@ -146,6 +150,17 @@ def _rows_forward(model: Model, inputs: Tuple[List[Doc], List[Anchors]], is_trai
         return inputs
 
     return output, backprop
+
+
+def _short_means(vectors: numpy.ndarray, bounds: numpy.ndarray) -> numpy.ndarray:
+    """Mean of vectors[s:e] per (s, e) row of `bounds`, for short segments: the segments' rows
+    are gathered and summed directly (float64, like segment_means)."""
+    lengths = numpy.maximum(bounds[:, 1] - bounds[:, 0], 0)
+    segment = numpy.repeat(numpy.arange(len(bounds)), lengths)
+    position = numpy.arange(int(lengths.sum())) - numpy.repeat(numpy.cumsum(lengths) - lengths, lengths)
+    sums = numpy.zeros((len(bounds), vectors.shape[1]), dtype="float64")
+    numpy.add.at(sums, segment, vectors[bounds[segment, 0] + position])
+    return (sums / numpy.maximum(lengths, 1)[:, None]).astype("float32")
 
 
 class MetricLinker(TrainablePipe):

@@ -99,3 +99,12 @@ def test_metric_linker_candidates_are_well_formed():
     starts = numpy.array([text.index(piece) for piece in spans])
     ends = starts + numpy.array([len(piece) for piece in spans])
     assert well_formed(text, starts, ends).tolist() == list(spans.values())
+
+
+def test_metric_linker_short_means_equal_prefix_sum_means():
+    from fazhi.metric_linker import _short_means
+    from fazhi.span_vectors import segment_means
+
+    vectors = numpy.random.default_rng(0).normal(size=(50, 8)).astype("f")
+    bounds = numpy.array([[0, 3], [10, 11], [20, 26], [49, 50], [5, 5]])
+    numpy.testing.assert_allclose(_short_means(vectors, bounds), segment_means(vectors, bounds[:, 0], bounds[:, 1]), atol=1e-6)
