@@ -21,7 +21,6 @@ from itertools import islice
 from typing import Callable, Iterable, List, Tuple
 
 import numpy
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
@@ -31,8 +30,8 @@ from thinc.api import Linear, Maxout, Model, Optimizer, chain
 from thinc.types import Floats2d, Ragged
 
 from .metrics import merge_metrics
-from .span_vectors import segment_means, segment_means_backward, span_pooling
-from .suggesters import CLAUSE_ENDS, anchor_char_spans, token_bounds, well_formed
+from .span_vectors import segment_means_backward, span_pooling
+from .suggesters import CLAUSE_ENDS, anchor_char_spans, mark_counts, token_bounds, well_formed
 
 GAP_BUCKETS = (0, 1, 2, 3, 5, 9)
 LENGTH_BUCKETS = (1, 2, 3, 5, 9, 17)
@@ -48,6 +47,7 @@ class Anchors:
     values: list[tuple[int, int]]  # token bounds of each value
     group: numpy.ndarray  # (rows,) index of the row's value
     spans: numpy.ndarray  # (rows, 2) token bounds of the candidate
+    chars: numpy.ndarray  # (rows, 2) character bounds of the candidate
     features: numpy.ndarray  # (rows, N_FEATURES) fixed features
 
     def __len__(self) -> int:
@@ -68,7 +68,7 @@ def find_anchors(doc: Doc, values: list[Span], back: int, forward: int, linkers:
     keep &= in_value[numpy.maximum(after, 0)] == in_value[numpy.maximum(first, 0)]
     keep &= well_formed(text, rows[:, 1], rows[:, 2])
     rows, spans = rows[keep], numpy.stack([first[keep], after[keep]], axis=1)
-    return Anchors([(v.start, v.end) for v in values], rows[:, 0], spans,
+    return Anchors([(v.start, v.end) for v in values], rows[:, 0], spans, rows[:, 1:],
                    _features(text, [(v.start_char, v.end_char) for v in values], rows))
 
 
@@ -78,9 +78,8 @@ def _features(text: str, values: list[tuple[int, int]], rows: numpy.ndarray) -> 
     features = numpy.zeros((len(rows), N_FEATURES), dtype="f")
     if not len(rows):
         return features
-    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    counts = {name: numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, [ord(c) for c in chars]))])
-              for name, chars in (("list", LIST_MARKS), ("bracket", BRACKETS), ("mark", "、"))}
+    counts = {name: mark_counts(text, marks) for name, marks in
+              (("list", LIST_MARKS), ("bracket", BRACKETS), ("mark", "、"), ("clause", "".join(CLAUSE_ENDS)))}
     bounds = numpy.asarray(values, dtype="int64")[rows[:, 0]]
     start, end = rows[:, 1], rows[:, 2]
     right = start >= bounds[:, 1]
@@ -95,7 +94,7 @@ def _features(text: str, values: list[tuple[int, int]], rows: numpy.ndarray) -> 
     features[:, offset] = counts["list"][gap_end] > counts["list"][gap_start]
     features[:, offset + 1] = counts["bracket"][gap_end] > counts["bracket"][gap_start]
     features[:, offset + 2] = counts["mark"][end] > counts["mark"][start]
-    features[:, offset + 3] = [s == 0 or text[s - 1] in CLAUSE_ENDS for s in start.tolist()]
+    features[:, offset + 3] = (start == 0) | (counts["clause"][start] > counts["clause"][numpy.maximum(start - 1, 0)])
     return features
 
 
@@ -218,7 +217,7 @@ class MetricLinker(TrainablePipe):
         for k, value in enumerate(values):
             metrics = {(m.start_char, m.end_char) for m, v in links
                        if v.start_char < value.end_char and value.start_char < v.end_char}
-            candidates = set(map(tuple, _char_bounds(predicted, anchors.spans[anchors.group == k]).tolist()))
+            candidates = set(map(tuple, anchors.chars[anchors.group == k].tolist()))
             targets.append(None if metrics - candidates else metrics)
         return anchors, targets
 
@@ -234,20 +233,20 @@ class MetricLinker(TrainablePipe):
         docs = [eg.predicted for eg in examples]
         self.model.attrs["dropout"] = drop
         logits, backprop = self.model.begin_update((docs, anchors))
-        loss, gradient = self._loss(docs, prepared, self.model.ops.to_numpy(logits).ravel())
+        loss, gradient = self._loss(prepared, self.model.ops.to_numpy(logits).ravel())
         backprop(self.model.ops.asarray2f(gradient.reshape(-1, 1)))
         if sgd is not None:
             self.finish_update(sgd)
         losses[self.name] += loss
         return losses
 
-    def _loss(self, docs: list[Doc], prepared, logits: numpy.ndarray) -> tuple[float, numpy.ndarray]:
+    def _loss(self, prepared, logits: numpy.ndarray) -> tuple[float, numpy.ndarray]:
         """Cross-entropy of each value's softmax against its gold METRICs sharing the target
         equally (coordinated METRICs of one value), or "none"; gradient: softmax - target."""
         gradient = numpy.zeros_like(logits)
         loss, row = 0.0, 0
-        for doc, (anchors, targets) in zip(docs, prepared):
-            bounds = list(map(tuple, _char_bounds(doc, anchors.spans).tolist()))
+        for anchors, targets in prepared:
+            bounds = list(map(tuple, anchors.chars.tolist()))
             for k, gold in enumerate(targets):
                 rows = row + numpy.nonzero(anchors.group == k)[0]
                 if gold is None or not len(rows):
@@ -263,7 +262,7 @@ class MetricLinker(TrainablePipe):
     def get_loss(self, examples, scores):
         examples = list(examples)
         prepared = [self._training_anchors(eg) for eg in examples]
-        return self._loss([eg.predicted for eg in examples], prepared, numpy.asarray(scores).ravel())
+        return self._loss(prepared, numpy.asarray(scores).ravel())
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = None) -> None:
         validate_get_examples(get_examples, "MetricLinker.initialize")
@@ -273,13 +272,6 @@ class MetricLinker(TrainablePipe):
         if not sum(len(a) for a in anchors):
             raise ValueError("MetricLinker.initialize: the sample examples have no VALUE with METRIC candidates")
         self.model.initialize(X=(docs, anchors))
-
-
-def _char_bounds(doc: Doc, spans: numpy.ndarray) -> numpy.ndarray:
-    """(start_char, end_char) of token spans."""
-    starts = doc.to_array(IDX).astype("int64")
-    ends = starts + doc.to_array(LENGTH).astype("int64")
-    return numpy.stack([starts[spans[:, 0]], ends[spans[:, 1] - 1]], axis=1) if len(spans) else spans
 
 
 def _softmax_with_none(logits: numpy.ndarray) -> numpy.ndarray:

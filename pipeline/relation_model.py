@@ -19,6 +19,7 @@ from thinc.types import Floats2d
 from .schema import RELATIONS
 from .span_vectors import segment_means, segment_means_backward
 from .structure import SENTENCE_ENDS
+from .suggesters import mark_counts
 
 DISTANCE_BUCKETS = (0, 1, 2, 4, 8, 16, 32, 64, 128)
 LABEL_PAIRS = tuple(RELATIONS.values())
@@ -42,9 +43,8 @@ def pair_features(doc: Doc, candidates: List[Candidate]) -> numpy.ndarray:
     if not candidates:
         return features
     text = doc.text
-    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    sentence_ends = numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, _SENTENCE_END_CODES))])
-    clause_marks = numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, _CLAUSE_MARK_CODES))])
+    sentence_ends = mark_counts(text, SENTENCE_ENDS)
+    clause_marks = mark_counts(text, "，,、")
     rows = numpy.arange(len(candidates))
     pair = numpy.array([LABEL_PAIRS.index((c.head.label_, c.tail.label_)) for c in candidates])
     head = numpy.array([(c.head.start, c.head.end, c.head.start_char, c.head.end_char) for c in candidates])
@@ -65,10 +65,6 @@ def pair_features(doc: Doc, candidates: List[Candidate]) -> numpy.ndarray:
     features[:, offset + 4] = clause_marks[between_end] == clause_marks[between_start]  # same clause
     features[:, offset + 5] = gap == 0
     return features
-
-
-_SENTENCE_END_CODES = numpy.array([ord(ch) for ch in SENTENCE_ENDS], dtype="<u4")
-_CLAUSE_MARK_CODES = numpy.array([ord(ch) for ch in "，,、"], dtype="<u4")
 
 
 @registry.architectures("fazhi.RelationModel.v1")

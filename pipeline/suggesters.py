@@ -58,6 +58,13 @@ def clause_candidates(doc: Doc, max_start: int, max_clauses: int, min_length: in
     return list(zip(starts[keep].tolist(), ends[keep].tolist()))
 
 
+def mark_counts(text: str, marks: str) -> numpy.ndarray:
+    """counts[i] = how many of the first i characters of `text` are in `marks`, so a span
+    (s, e) contains counts[e] - counts[s] of them."""
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    return numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, [ord(c) for c in marks]))])
+
+
 PAIRS = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "「": "」", "[": "]", "【": "】"}
 CLOSING = set(PAIRS.values())
 MARKS = "".join(PAIRS) + "".join(CLOSING)
@@ -72,8 +79,7 @@ def well_formed(text: str, starts: numpy.ndarray, ends: numpy.ndarray) -> numpy.
     like ）、逮捕数（同比上 are not."""
     ok = numpy.array([text[s] not in BAD_FIRST and text[e - 1] not in BAD_LAST for s, e in zip(starts.tolist(), ends.tolist())],
                      dtype=bool).reshape(-1)
-    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    marks = numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, [ord(c) for c in MARKS]))])
+    marks = mark_counts(text, MARKS)
     for row in numpy.nonzero(ok & (marks[ends] > marks[starts]))[0].tolist():
         ok[row] = _balanced(text[starts[row]:ends[row]])
     return ok

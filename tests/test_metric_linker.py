@@ -60,11 +60,11 @@ def test_metric_linker_loss_gradient_matches_finite_differences():
     prepared = [linker._training_anchors(example)]
     assert prepared[0][1][0] == {(0, 5), (6, 11)}  # both coordinated METRICs of 100%
     logits = numpy.random.default_rng(0).normal(size=len(prepared[0][0])).astype("float64")
-    loss, gradient = linker._loss([example.predicted], prepared, logits)
+    loss, gradient = linker._loss(prepared, logits)
     for i in numpy.random.default_rng(1).choice(len(logits), 12, replace=False):
         shifted = logits.copy()
         shifted[i] += 1e-5
-        numeric = (linker._loss([example.predicted], prepared, shifted)[0] - loss) / 1e-5
+        numeric = (linker._loss(prepared, shifted)[0] - loss) / 1e-5
         assert gradient[i] == pytest.approx(numeric, abs=1e-3)
 
 

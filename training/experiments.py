@@ -157,23 +157,32 @@ def cv(config: Path, steps: int = 1500, name: str = "ours", work: Path = Path("/
     _report(f"{name}_cv", scores, {"config": str(config), "steps": steps, "folds": folds, "overrides": overrides})
 
 
+SEED_DONE = "TRAINING_FINISHED"
+
+
 @app.command()
 def seeds(config: Path, name: str = typer.Option(..., help="results/<name>_seed<k>_<split>.json"), seed: list[int] = typer.Option([0, 1, 2], "--seeds"), steps: int = 3000,
           split: str = "dev", jobs: int = 2, work: Path = Path("/tmp/fazhi-seeds"),
           override: list[str] = typer.Option([], help="--override '--components.x.y value'")) -> None:
-    """One config trained with several seeds (`jobs` at a time, one thread each; a finished
-    seed is not retrained), each scored on `split`, and the spread per label: run-to-run
+    """One config trained with several seeds (`jobs` at a time, one thread each; a seed that
+    finished is not retrained, one that was interrupted is), each scored on `split`, and the spread per label: run-to-run
     variance on 35 documents is as large as most differences between configurations, so
     choices compare the mean over seeds."""
     corpus = PROJECT_ROOT / "training" / "corpus"
     overrides = [part for item in override for part in item.split()]
     outputs = {k: work / f"{name}_seed{k}" for k in seed}
-    pending = [k for k in seed if not (outputs[k] / "model-best").exists()]
+    # spacy train writes model-best at every evaluation, so only this marker says a seed finished
+    pending = [k for k in seed if not (outputs[k] / SEED_DONE).exists()]
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     for first in range(0, len(pending), jobs):
+        batch = pending[first:first + jobs]
         running = [subprocess.Popen(_train_command(config, corpus, outputs[k], steps, [*overrides, "--system.seed", str(k)]),
-                                    stdout=subprocess.DEVNULL, env=environment) for k in pending[first:first + jobs]]
-        if any(process.wait() for process in running):
+                                    stdout=subprocess.DEVNULL, env=environment) for k in batch]
+        codes = [process.wait() for process in running]
+        for k, code in zip(batch, codes):
+            if code == 0:
+                (outputs[k] / SEED_DONE).touch()
+        if any(codes):
             raise typer.Exit(1)
     gold = _split(split)
     runs = {k: _report(f"{name}_seed{k}_{split}", _score(gold, predict_with_model(spacy.load(outputs[k] / "model-best"), gold)),
