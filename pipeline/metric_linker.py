@@ -29,6 +29,7 @@ from spacy.util import registry
 from thinc.api import Linear, Maxout, Model, Optimizer, chain
 from thinc.types import Floats2d, Ragged
 
+from .doctext import doc_text
 from .metrics import merge_metrics
 from .span_vectors import segment_means_backward, span_pooling
 from .suggesters import CLAUSE_ENDS, anchor_char_spans, mark_counts, token_bounds, well_formed
@@ -56,7 +57,7 @@ class Anchors:
 
 def find_anchors(doc: Doc, values: list[Span], back: int, forward: int, linkers: str) -> Anchors:
     """Candidates of every value that start and end on token boundaries and overlap no value."""
-    text = doc.text
+    text = doc_text(doc)
     rows = [(k, start, end) for k, value in enumerate(values)
             for start, end in anchor_char_spans(text, value.start_char, value.end_char, back, forward, linkers)]
     rows = numpy.asarray(sorted(rows), dtype="int64").reshape(-1, 3)

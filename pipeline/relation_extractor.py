@@ -9,6 +9,7 @@ of input it will see at run time as well as on clean input.
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 from typing import Callable, Iterable
 
@@ -20,6 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_get_examples
 from thinc.api import Model, Optimizer
 
+from .doctext import doc_text
 from .extensions import Relation
 from .relation_model import Candidate
 from .schema import MEASURE_SPANS_KEY, RELATIONS
@@ -49,7 +51,7 @@ def make_candidates(doc: Doc, spans: Iterable[Span], max_distance: int) -> list[
 
 def _paragraph_ids(doc: Doc) -> list[int]:
     """Paragraph number of every token, from the character offsets of line breaks."""
-    breaks = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+    breaks = [m.start() for m in re.finditer("\n", doc_text(doc))]
     return numpy.searchsorted(breaks, doc.to_array(IDX), side="left").tolist()
 
 

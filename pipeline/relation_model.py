@@ -16,6 +16,7 @@ from spacy.util import registry
 from thinc.api import Linear, Logistic, Model, Relu, chain
 from thinc.types import Floats2d
 
+from .doctext import doc_text
 from .schema import RELATIONS
 from .span_vectors import segment_means, segment_means_backward
 from .structure import SENTENCE_ENDS
@@ -42,7 +43,7 @@ def pair_features(doc: Doc, candidates: List[Candidate]) -> numpy.ndarray:
     features = numpy.zeros((len(candidates), N_PAIR_FEATURES), dtype="f")
     if not candidates:
         return features
-    text = doc.text
+    text = doc_text(doc)
     sentence_ends = mark_counts(text, SENTENCE_ENDS)
     clause_marks = mark_counts(text, "，,、")
     rows = numpy.arange(len(candidates))

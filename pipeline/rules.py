@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from . import lexicon
+from .doctext import doc_text
 from .extensions import Relation
 from .structure import ReportStructure, analyse
 
@@ -115,7 +116,7 @@ def _skip_front(text: str, start: int, end: int) -> int | None:
 
 
 def annotate(doc: Doc) -> Doc:
-    text = doc.text
+    text = doc_text(doc)
     structure = analyse(text)
     values = [doc.char_span(s, e, label="VALUE", alignment_mode="expand") for s, e in find_values(text)]
     values = [v for v in values if v is not None]
@@ -180,7 +181,7 @@ class ValueRuler:
         self.overwrite = overwrite
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [doc.char_span(s, e, label="VALUE", alignment_mode="strict") for s, e in find_values(doc.text)]
+        found = [doc.char_span(s, e, label="VALUE", alignment_mode="strict") for s, e in find_values(doc_text(doc))]
         found = [span for span in found if span is not None]
         if self.overwrite:
             doc.ents = filter_spans(found + list(doc.ents))

@@ -19,50 +19,57 @@ from spacy.tokens import Doc
 from thinc.api import Ops, get_current_ops
 from thinc.types import Ragged
 
+from .doctext import doc_text
+
 CLAUSE_ENDS = set("，,；;。！？!?：:\n")
+# clause marks and every character str.isspace() accepts (all below U+3001)
+_BREAK_CODES = numpy.array(sorted(set(map(ord, CLAUSE_ENDS)) | {c for c in range(0x3001) if chr(c).isspace()}), dtype="<u4")
 
 
-def clause_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """Token ranges of the clauses: between clause marks, spaces and line breaks."""
-    text = doc.text
-    starts = doc.to_array(IDX).tolist()
-    ends = (doc.to_array(IDX) + doc.to_array(LENGTH)).tolist()
-    bounds, start = [], None
-    for i, (token_start, token_end) in enumerate(zip(starts, ends)):
-        token = text[token_start:token_end]
-        if token in CLAUSE_ENDS or token.isspace() or "\n" in token:
-            if start is not None:
-                bounds.append((start, i))
-            start = None
-        elif start is None:
-            start = i
-        whitespace = text[token_end:starts[i + 1] if i + 1 < len(starts) else len(text)]
-        if start is not None and "\n" in whitespace:
-            bounds.append((start, i + 1))
-            start = None
-    if start is not None:
-        bounds.append((start, len(doc)))
-    return bounds
+def clause_bounds(doc: Doc) -> numpy.ndarray:
+    """Token ranges of the clauses: maximal runs of tokens that are neither clause marks nor
+    whitespace, also broken after a token followed by a line break."""
+    text = doc_text(doc)
+    starts = doc.to_array(IDX).astype("int64")
+    ends = starts + doc.to_array(LENGTH).astype("int64")
+    if not len(starts):
+        return numpy.zeros((0, 2), dtype="int64")
+    is_break = numpy.isin(_codes(text), _BREAK_CODES)[starts] & (ends - starts == 1)
+    for i in numpy.nonzero(ends - starts > 1)[0].tolist():  # multi-character tokens
+        token = text[starts[i]:ends[i]]
+        is_break[i] = token in CLAUSE_ENDS or token.isspace() or "\n" in token
+    newlines = mark_counts(text, "\n")
+    following = numpy.append(starts[1:], len(text))
+    line_after = newlines[following] > newlines[ends]
+    inside = ~is_break
+    previous_open = numpy.concatenate([[False], inside[:-1] & ~line_after[:-1]])
+    next_open = numpy.append(inside[1:], False)
+    first = numpy.nonzero(inside & ~previous_open)[0]
+    last = numpy.nonzero(inside & (~next_open | line_after))[0] + 1
+    return numpy.stack([first, last], axis=1)
 
 
-def clause_candidates(doc: Doc, max_start: int, max_clauses: int, min_length: int) -> list[tuple[int, int]]:
+def _codes(text: str) -> numpy.ndarray:
+    return numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def clause_candidates(doc: Doc, max_start: int, max_clauses: int, min_length: int) -> numpy.ndarray:
     """Spans starting in the first `max_start` tokens of a clause and ending at the end of that
     clause or of one of the next `max_clauses - 1`; ordered by clause, start, end clause."""
-    bounds = numpy.asarray(clause_bounds(doc), dtype="int64").reshape(-1, 2)
+    bounds = clause_bounds(doc)
     n = len(bounds)
     starts = bounds[:, :1] + numpy.arange(max_start)[None, :]  # (clauses, max_start)
     later = numpy.arange(n)[:, None] + numpy.arange(max_clauses)[None, :]  # (clauses, max_clauses)
     ends = numpy.where(later < n, bounds[numpy.minimum(later, max(n - 1, 0)), 1], -1) if n else later
     starts, ends = numpy.broadcast_arrays(starts[:, :, None], ends[:, None, :])
     keep = (starts < bounds[:, 1, None, None]) & (ends >= 0) & (ends - starts >= min_length)
-    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
+    return numpy.stack([starts[keep], ends[keep]], axis=1)
 
 
 def mark_counts(text: str, marks: str) -> numpy.ndarray:
     """counts[i] = how many of the first i characters of `text` are in `marks`, so a span
     (s, e) contains counts[e] - counts[s] of them."""
-    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    return numpy.concatenate([[0], numpy.cumsum(numpy.isin(codes, [ord(c) for c in marks]))])
+    return numpy.concatenate([[0], numpy.cumsum(numpy.isin(_codes(text), [ord(c) for c in marks]))])
 
 
 PAIRS = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "「": "」", "[": "]", "【": "】"}
@@ -98,13 +105,9 @@ def _balanced(piece: str) -> bool:
 def clause_suggester(docs: Iterable[Doc], *, ops: Optional[Ops] = None, max_start: int = 24,
                      max_clauses: int = 2, min_length: int = 2) -> Ragged:
     ops = ops or get_current_ops()
-    spans, lengths = [], []
-    for doc in docs:
-        found = clause_candidates(doc, max_start, max_clauses, min_length)
-        spans.extend(found)
-        lengths.append(len(found))
-    data = ops.asarray2i(spans) if spans else ops.xp.zeros((0, 0), dtype="i")
-    return Ragged(data, ops.asarray1i(lengths))
+    found = [clause_candidates(doc, max_start, max_clauses, min_length) for doc in docs]
+    spans = numpy.concatenate(found) if found else numpy.zeros((0, 2), dtype="int64")
+    return Ragged(ops.asarray2i(spans.astype("int32")), ops.asarray1i([len(f) for f in found]))
 
 
 def metric_candidates(doc: Doc, back: int, forward: int, linkers: str = "、和及与") -> list[tuple[int, int]]:
@@ -114,7 +117,7 @@ def metric_candidates(doc: Doc, back: int, forward: int, linkers: str = "、和�
     the VALUE patterns. 97% of the gold METRICs are candidates, at 0.4 candidates per character."""
     from .rules import find_values
 
-    text = doc.text
+    text = doc_text(doc)
     anchors = {(e.start_char, e.end_char) for e in doc.ents if e.label_ == "VALUE"} | set(find_values(text))
     spans: set[tuple[int, int]] = set()
     for value_start, value_end in anchors:
