@@ -104,7 +104,22 @@ def build_metric_linker(
     tok2vec: Model[List[Doc], List[Floats2d]], hidden_width: int = 64
 ) -> Model[Tuple[List[Doc], List[Anchors]], Floats2d]:
     """Rows [candidate last | first | mean | max | value mean | fixed features] -> one logit each."""
-    rows = Model("fazhi_metric_rows", _rows_forward, layers=[tok2vec, span_pooling()], init=_rows_init)
+    return _linker(tok2vec, hidden_width, edges=False)
+
+
+@registry.architectures("fazhi.MetricLinker.v2")
+def build_metric_linker_v2(
+    tok2vec: Model[List[Doc], List[Floats2d]], hidden_width: int = 64
+) -> Model[Tuple[List[Doc], List[Anchors]], Floats2d]:
+    """v1 plus the vectors of the tokens just outside the candidate (before its first token,
+    after its last; zeros at the doc's edges): most METRIC errors are boundaries, and the pair
+    (outside, inside) shows a boundary more directly than the inside vectors alone."""
+    return _linker(tok2vec, hidden_width, edges=True)
+
+
+def _linker(tok2vec: Model, hidden_width: int, edges: bool) -> Model:
+    rows = Model("fazhi_metric_rows", _rows_forward, layers=[tok2vec, span_pooling()], init=_rows_init,
+                 attrs={"edges": edges})
     model = chain(rows, Maxout(nO=hidden_width, normalize=True, dropout=0.0), Linear(nO=1))
     model.set_ref("tok2vec", tok2vec)
     return model
@@ -124,8 +139,8 @@ def _rows_forward(model: Model, inputs: Tuple[List[Doc], List[Anchors]], is_trai
     ops = model.ops
     lengths = ops.asarray1i([len(vectors) for vectors in tokvecs])
     flat = Ragged(ops.flatten(tokvecs), lengths)
-    indices = Ragged(ops.asarray2i(numpy.concatenate([a.spans for a in anchors]).reshape(-1, 2)),
-                     ops.asarray1i([len(a) for a in anchors]))
+    spans = numpy.concatenate([a.spans for a in anchors]).reshape(-1, 2)
+    indices = Ragged(ops.asarray2i(spans), ops.asarray1i([len(a) for a in anchors]))
     pooled, backprop_pooled = pooling((flat, indices), is_train)
     offsets = numpy.concatenate([[0], numpy.cumsum(ops.to_numpy(lengths))[:-1]]).astype("int64")
     # each value's mean vector once (values are a few tokens: no prefix sum over the batch),
@@ -136,9 +151,16 @@ def _rows_forward(model: Model, inputs: Tuple[List[Doc], List[Anchors]], is_trai
     row_value = numpy.concatenate([a.group + first for a, first in zip(anchors, first_value)]).astype("int64")
     value_bounds = values[row_value]
     vectors = ops.to_numpy(flat.dataXd)
-    value_means = _short_means(vectors, values)[row_value]
+    columns = [ops.to_numpy(pooled), _short_means(vectors, values)[row_value]]
+    if model.attrs["edges"]:
+        row_offset = numpy.repeat(offsets, [len(a) for a in anchors])
+        row_length = numpy.repeat(ops.to_numpy(lengths).astype("int64"), [len(a) for a in anchors])
+        outside = numpy.stack([numpy.where(spans[:, 0] > 0, spans[:, 0] - 1 + row_offset, -1),
+                               numpy.where(spans[:, 1] < row_length, spans[:, 1] + row_offset, -1)], axis=1)
+        padded = numpy.vstack([vectors, numpy.zeros((1, vectors.shape[1]), dtype=vectors.dtype)])
+        columns.append(padded[outside].reshape(len(spans), -1))  # index -1 = the zero row
     features = numpy.concatenate([a.features for a in anchors]).reshape(-1, N_FEATURES)
-    output = ops.asarray2f(numpy.hstack([ops.to_numpy(pooled), value_means, features]))
+    output = ops.asarray2f(numpy.hstack(columns + [features]))
     width = vectors.shape[1]
 
     def backprop(d_output: Floats2d):
@@ -146,6 +168,10 @@ def _rows_forward(model: Model, inputs: Tuple[List[Doc], List[Anchors]], is_trai
         d_flat, _ = backprop_pooled(ops.asarray2f(d_output[:, :4 * width]))
         d_vectors = ops.to_numpy(d_flat.dataXd) + segment_means_backward(
             d_output[:, 4 * width:5 * width], value_bounds[:, 0], value_bounds[:, 1], len(vectors))
+        if model.attrs["edges"]:
+            d_padded = numpy.zeros((len(vectors) + 1, width), dtype="float64")
+            numpy.add.at(d_padded, outside.reshape(-1), d_output[:, 5 * width:7 * width].reshape(-1, width))
+            d_vectors += d_padded[:-1]
         backprop_tokvecs(ops.unflatten(ops.asarray2f(d_vectors), lengths))
         return inputs
 

@@ -6,7 +6,8 @@ import spacy
 from spacy.training import Example
 
 from fazhi.extensions import Relation
-from fazhi.metric_linker import _softmax_with_none, find_anchors
+from fazhi.metric_linker import _linker, _softmax_with_none, find_anchors
+from thinc.api import Model
 
 TEXT = "报备及时率、合法合规率达100%,召开4次联席会议。全区受理法律援助案件385件。"
 METRICS = [("报备及时率", "100%"), ("合法合规率", "100%"), ("联席会议", "4次"), ("受理法律援助案件", "385件")]
@@ -29,10 +30,11 @@ def predicted_doc(nlp):
     return doc
 
 
-def linker_pipeline():
+def linker_pipeline(architecture="fazhi.MetricLinker.v1"):
     nlp = spacy.blank("zh")
     nlp.add_pipe("tok2vec")
-    nlp.add_pipe("fazhi_metric_linker")
+    listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"}
+    nlp.add_pipe("fazhi_metric_linker", config={"model": {"@architectures": architecture, "tok2vec": listener}})
     return nlp
 
 
@@ -73,8 +75,9 @@ def test_metric_linker_softmax_includes_none():
     assert probs.tolist() == pytest.approx([0.25] * 4)
 
 
-def test_metric_linker_overfits_and_survives_to_disk(tmp_path):
-    nlp = linker_pipeline()
+@pytest.mark.parametrize("architecture", ["fazhi.MetricLinker.v1", "fazhi.MetricLinker.v2"])
+def test_metric_linker_overfits_and_survives_to_disk(tmp_path, architecture):
+    nlp = linker_pipeline(architecture)
 
     def examples():
         return [Example(predicted_doc(nlp), gold(nlp))]
@@ -108,3 +111,42 @@ def test_metric_linker_short_means_equal_prefix_sum_means():
     vectors = numpy.random.default_rng(0).normal(size=(50, 8)).astype("f")
     bounds = numpy.array([[0, 3], [10, 11], [20, 26], [49, 50], [5, 5]])
     numpy.testing.assert_allclose(_short_means(vectors, bounds), segment_means(vectors, bounds[:, 0], bounds[:, 1]), atol=1e-6)
+
+
+@pytest.mark.parametrize("edges", [False, True])
+def test_metric_linker_rows_backprop_matches_finite_differences(edges):
+    """The candidate rows (span vectors, value means and, in v2, the vectors just outside each
+    candidate) pass the right gradient back to the token vectors."""
+    doc = predicted_doc(spacy.blank("zh"))
+    anchors = find_anchors(doc, list(doc.ents), 24, 24, "、和及与（(")
+    rng = numpy.random.default_rng(0)
+    vectors = rng.normal(size=(len(doc), 3)).astype("f")
+    received = {}
+
+    def forward(model, docs, is_train):
+        def backprop(d_vectors):
+            received["d"] = d_vectors[0]
+            return docs
+        return [model.attrs["vectors"]], backprop
+
+    fixed = Model("fixed_vectors", forward, attrs={"vectors": vectors})
+    rows = _linker(fixed, 4, edges).layers[0]
+    output, backprop = rows(([doc], [anchors]), is_train=True)
+    assert output.shape[1] == (7 if edges else 5) * 3 + anchors.features.shape[1]
+    if edges:  # the token before the candidate and the one after it, zeros beyond the doc
+        padded = numpy.vstack([vectors, numpy.zeros((1, 3), dtype="f")])
+        for row, (start, end) in enumerate(anchors.spans.tolist()):
+            numpy.testing.assert_allclose(output[row, 15:21], numpy.concatenate(
+                [padded[start - 1 if start else -1], padded[end if end < len(doc) else -1]]))
+    weights = rng.normal(size=output.shape).astype("f")
+    backprop(weights)
+
+    def objective(shifted):
+        fixed.attrs["vectors"] = shifted
+        return float((rows(([doc], [anchors]), is_train=False)[0] * weights).sum(dtype="float64"))
+
+    for i, j in zip(rng.choice(len(doc), 15), rng.choice(3, 15)):
+        shifted = vectors.copy()
+        shifted[i, j] += 1e-2
+        numeric = (objective(shifted) - objective(vectors)) / 1e-2
+        assert received["d"][i, j] == pytest.approx(numeric, abs=2e-2, rel=1e-2)
