@@ -50,6 +50,12 @@ def decode(doc: Doc, tags: list[str], probabilities: numpy.ndarray) -> tuple[lis
 
 
 class EntityTagger(Tagger):
+    def __init__(self, vocab, model, name: str = "entity_tagger", *, loss_weight: float = 1.0, scorer=None):
+        super().__init__(vocab, model, name, scorer=scorer)
+        # Scales this component's gradient into the shared tok2vec relative to the span and
+        # relation components (a multi-task loss weight; results/RESULTS.md).
+        self.loss_weight = loss_weight
+
     def predict(self, docs: Iterable[Doc]):
         docs = list(docs)
         if not any(len(doc) for doc in docs):
@@ -72,7 +78,7 @@ class EntityTagger(Tagger):
         loss_func = SequenceCategoricalCrossentropy(names=self.labels, normalize=False)
         truths = [[tag if tag and tag != "-" else None for tag in eg.get_aligned_ner()] for eg in examples]
         d_scores, loss = loss_func(scores, truths)
-        return float(loss), d_scores
+        return float(loss) * self.loss_weight, [d * self.loss_weight for d in d_scores]
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp=None, labels=None) -> None:
         validate_get_examples(get_examples, "EntityTagger.initialize")
