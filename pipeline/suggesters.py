@@ -77,6 +77,8 @@ CLOSING = set(PAIRS.values())
 MARKS = "".join(PAIRS) + "".join(CLOSING)
 BAD_FIRST = CLOSING | set("、，,。；;：:！？")
 BAD_LAST = set(PAIRS) | set("、，,。；;：:")
+_BAD_FIRST_CODES = numpy.array(sorted(map(ord, BAD_FIRST)), dtype="<u4")
+_BAD_LAST_CODES = numpy.array(sorted(map(ord, BAD_LAST)), dtype="<u4")
 
 
 def well_formed(text: str, starts: numpy.ndarray, ends: numpy.ndarray) -> numpy.ndarray:
@@ -84,8 +86,8 @@ def well_formed(text: str, starts: numpy.ndarray, ends: numpy.ndarray) -> numpy.
     and whose brackets and quotes pair up: true of all 1,053 gold METRICs and of 2,550 of the
     2,552 gold MEASUREs (the other two copy an unbalanced bracket of their source); candidates
     like ）、逮捕数（同比上 are not."""
-    ok = numpy.array([text[s] not in BAD_FIRST and text[e - 1] not in BAD_LAST for s, e in zip(starts.tolist(), ends.tolist())],
-                     dtype=bool).reshape(-1)
+    codes = _codes(text)
+    ok = ~numpy.isin(codes, _BAD_FIRST_CODES)[starts] & ~numpy.isin(codes, _BAD_LAST_CODES)[ends - 1]
     marks = mark_counts(text, MARKS)
     for row in numpy.nonzero(ok & (marks[ends] > marks[starts]))[0].tolist():
         ok[row] = _balanced(text[starts[row]:ends[row]])
@@ -128,7 +130,7 @@ def metric_candidates(doc: Doc, back: int, forward: int, linkers: str = "、和�
 def anchor_char_spans(text: str, value_start: int, value_end: int, back: int, forward: int,
                       linkers: str) -> set[tuple[int, int]]:
     """Character spans of the METRIC candidates of one value (see metric_candidates)."""
-    clause_start = max((i + 1 for i in range(value_start - 1, -1, -1) if text[i] in CLAUSE_ENDS), default=0)
+    clause_start = next((i + 1 for i in range(value_start - 1, -1, -1) if text[i] in CLAUSE_ENDS), 0)
     clause_end = next((i for i in range(value_end, len(text)) if text[i] in CLAUSE_ENDS), len(text))
     ends = {value_start} | {value_start - k for k in range(1, 5) if value_start - k > clause_start}
     ends |= {i for i in range(clause_start, value_start) if text[i] in linkers}
