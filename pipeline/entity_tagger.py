@@ -16,7 +16,9 @@ import numpy
 from spacy.pipeline.tagger import Tagger
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples, validate_get_examples
-from thinc.api import SequenceCategoricalCrossentropy
+from spacy.util import registry
+from thinc.api import Maxout, Model, SequenceCategoricalCrossentropy, Softmax_v2, chain, with_array, zero_init
+from thinc.types import Floats2d
 
 from .metrics import ENT_SCORES_KEY
 
@@ -25,6 +27,20 @@ OUTSIDE = "O"
 
 def biluo_labels(entity_labels: Iterable[str]) -> list[str]:
     return [OUTSIDE] + [f"{prefix}-{label}" for label in sorted(entity_labels) for prefix in "BILU"]
+
+
+@registry.architectures("fazhi.EntityTagger.v1")
+def build_entity_tagger_model(tok2vec: Model[list[Doc], list[Floats2d]], hidden_width: int = 64,
+                              nO: int | None = None) -> Model[list[Doc], list[Floats2d]]:
+    """spacy.Tagger.v2 with a Maxout layer between the shared token vectors and the softmax, so
+    that the tags need not be linearly separable in the vectors the span and relation
+    components share (with the plain softmax, MEASURE recall on dev fell; results/RESULTS.md)."""
+    output = chain(Maxout(nO=hidden_width, nP=2, normalize=True, dropout=0.0),
+                   Softmax_v2(nO=nO, init_W=zero_init, normalize_outputs=True))
+    model = chain(tok2vec, with_array(output))
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("output", output.layers[-1])
+    return model
 
 
 def decode(doc: Doc, tags: list[str], probabilities: numpy.ndarray) -> tuple[list[Span], list[float]]:

@@ -34,11 +34,13 @@ def test_entity_tagger_labels_are_biluo():
     assert biluo_labels({"VALUE"}) == ["O", "B-VALUE", "I-VALUE", "L-VALUE", "U-VALUE"]
 
 
-@pytest.fixture(scope="module")
-def trained():
+@pytest.fixture(scope="module", params=[{"@architectures": "spacy.Tagger.v2", "normalize": True},
+                                        {"@architectures": "fazhi.EntityTagger.v1"}])
+def trained(request):
     nlp = spacy.blank("zh")
     nlp.add_pipe("tok2vec")
-    nlp.add_pipe("fazhi_entity_tagger")
+    listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"}
+    nlp.add_pipe("fazhi_entity_tagger", config={"model": {**request.param, "tok2vec": listener}})
     return train(nlp, lambda: [Example(nlp.make_doc(TEXT), gold_doc(nlp))], steps=80)
 
 
