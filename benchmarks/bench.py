@@ -1,14 +1,15 @@
 """Throughput of the full fazhi pipeline against spaCy's default `ner` pipeline, in one run.
 
-    python benchmarks/bench.py [--model MODEL [MODEL ...]] [--repeat 2] [--batch-size 16] [--ratio-only]
+    python benchmarks/bench.py [--model MODEL [MODEL ...]] [--repeat 2] [--rounds 3] [--batch-size 16] [--ratio-only]
 
 Both pipelines see the same texts (the seeds and the shared corpus, normalized, repeated
 --repeat times) with the same batch size, one after the other in this process. The full
 pipeline is timed end to end as `fazhi extract` runs it (ingestion and normalization,
 nlp.pipe, structure analysis and record building); the reference is `nlp.pipe` of a blank
 zh pipeline from `spacy init config --lang zh --pipeline ner`, initialized with our labels.
-The reference is timed before and after the pipelines and averaged, since the machine's
-speed drifts. Also measured, for the first model: the full pipeline with 2 processes, and
+Each timing of a pipeline is paired with a timing of the reference just before it, over
+--rounds rounds; the ratio reported is the median of the paired ratios (the machine's speed
+drifts within minutes). Also measured, for the first model: the full pipeline with 2 processes, and
 peak memory of the full pipeline for N and 2N documents (each in a fresh subprocess), to
 show it streams.
 """
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,8 +72,7 @@ def time_full(path: Path, model: str, n_process: int, batch_size: int) -> tuple[
         return time.perf_counter() - start, summary.chars
 
 
-def time_reference(texts: list[str], batch_size: int) -> float:
-    nlp = default_ner(["METRIC", "VALUE", "INSTITUTION"])
+def time_reference(nlp, texts: list[str], batch_size: int) -> float:
     start = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=batch_size):
         pass
@@ -99,6 +100,7 @@ def main() -> None:
                         help="one or more pipelines; each is timed against the same reference in this run")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="timings of the reference and each pipeline, paired")
     parser.add_argument("--ratio-only", action="store_true", help="skip the 2-process and memory measurements")
     args = parser.parse_args()
 
@@ -108,24 +110,33 @@ def main() -> None:
         path = corpus_file(args.repeat, Path(folder))
         texts = [r.text for r in iter_reports([path])]
         chars = sum(map(len, texts))
-        # the reference before and after the pipelines, averaged: the machine's speed drifts
-        reference = time_reference(texts, args.batch_size)
-        full_1 = {model: time_full(path, model, 1, args.batch_size)[0] for model in args.model}
-        reference = (reference + time_reference(texts, args.batch_size)) / 2
+        reference_nlp = default_ner(["METRIC", "VALUE", "INSTITUTION"])
+        # Each timing of a pipeline is paired with a timing of the reference just before it, and
+        # the ratio is the median over rounds: this virtual machine's speed drifts by 10-30%
+        # within minutes, so one reference timing is not comparable to every model's.
+        reference, full_1 = [], {model: [] for model in args.model}
+        for _ in range(args.rounds):
+            for model in args.model:
+                reference.append(time_reference(reference_nlp, texts, args.batch_size))
+                full_1[model].append(time_full(path, model, 1, args.batch_size)[0])
+        ratios = {model: [r / s for r, s in zip(reference[k::len(args.model)], seconds)]
+                  for k, (model, seconds) in enumerate(full_1.items())}
         results = {
             "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "documents": len(texts), "characters": chars, "batch_size": args.batch_size,
-            "default_ner_chars_per_s": round(chars / reference),
-            "models": {model: {"full_pipeline_chars_per_s_1_process": round(chars / seconds),
-                               "ratio_full_over_default_ner": round(reference / seconds, 3)}
+            "documents": len(texts), "characters": chars, "batch_size": args.batch_size, "rounds": args.rounds,
+            "default_ner_chars_per_s": round(chars / statistics.median(reference)),
+            "models": {model: {"full_pipeline_chars_per_s_1_process": round(chars / statistics.median(seconds)),
+                               "ratio_full_over_default_ner": round(statistics.median(ratios[model]), 3),
+                               "ratio_per_round": [round(r, 3) for r in ratios[model]]}
                        for model, seconds in full_1.items()},
         }
         if not args.ratio_only:
             model = args.model[0]
+            one, _ = time_full(path, model, 1, args.batch_size)  # paired with the 2-process run
             full_2, _ = time_full(path, model, 2, args.batch_size)
             results["models"][model].update({
                 "full_pipeline_chars_per_s_2_processes": round(chars / full_2),
-                "speedup_1_to_2_processes": round(full_1[model] / full_2, 3),
+                "speedup_1_to_2_processes": round(one / full_2, 3),
                 f"peak_rss_mb_{len(texts)}_docs": round(peak_memory(path, model, args.batch_size), 1),
                 f"peak_rss_mb_{2 * len(texts)}_docs": round(peak_memory(corpus_file(2 * args.repeat, Path(folder)), model, args.batch_size), 1),
             })
