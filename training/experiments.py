@@ -140,24 +140,42 @@ def _train(config: Path, corpus: Path, output: Path, steps: int, overrides: list
 
 @app.command()
 def cv(config: Path, steps: int = 1500, name: str = "ours", work: Path = Path("/tmp/fazhi-cv"),
-       folds: int = 5, override: list[str] = typer.Option([], help="--override '--components.x.y value'")) -> None:
-    """Five-fold document-level cross-validation over train+dev: train on 4 folds, score the fifth."""
+       folds: int = 5, jobs: int = 2, override: list[str] = typer.Option([], help="--override '--components.x.y value'")) -> None:
+    """Five-fold document-level cross-validation over train+dev: train on 4 folds, score the fifth
+    (`jobs` trainings at a time, one thread each; a finished fold is not retrained)."""
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     gold = {doc.doc_id: doc for doc in read_gold(GOLD_FILE)}
     scores: list[DocScore] = []
     overrides = [part for item in override for part in item.split()]
     for k in range(folds):
-        corpus = work / f"fold{k}"
-        subprocess.run([sys.executable, "-m", "fazhi.training.convert", str(GOLD_FILE), str(MANIFEST), str(corpus), "--fold", str(k)],
-                       check=True, stdout=subprocess.DEVNULL)
-        model = _train(config, corpus, work / f"{name}_fold{k}", steps, overrides)
+        subprocess.run([sys.executable, "-m", "fazhi.training.convert", str(GOLD_FILE), str(MANIFEST), str(work / f"fold{k}"),
+                        "--fold", str(k)], check=True, stdout=subprocess.DEVNULL)
+    outputs = [work / f"{name}_fold{k}" for k in range(folds)]
+    _train_parallel({outputs[k]: _train_command(config, work / f"fold{k}", outputs[k], steps, overrides) for k in range(folds)}, jobs)
+    for k in range(folds):
         held = [gold[d] for d in manifest["folds"][k]]
-        scores.extend(_score(held, predict_with_model(spacy.load(model), held)))
-        typer.echo(f"fold {k} done", err=True)
+        scores.extend(_score(held, predict_with_model(spacy.load(outputs[k] / "model-best"), held)))
     _report(f"{name}_cv", scores, {"config": str(config), "steps": steps, "folds": folds, "overrides": overrides})
 
 
 SEED_DONE = "TRAINING_FINISHED"
+
+
+def _train_parallel(commands: dict[Path, list[str]], jobs: int) -> None:
+    """Run the `spacy train` commands (output folder -> command) `jobs` at a time with one BLAS
+    thread each. spacy train writes model-best at every evaluation, so a marker file written on
+    success says which outputs are finished; those are skipped, interrupted ones are retrained."""
+    pending = [output for output in commands if not (output / SEED_DONE).exists()]
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    for first in range(0, len(pending), jobs):
+        batch = pending[first:first + jobs]
+        running = [subprocess.Popen(commands[output], stdout=subprocess.DEVNULL, env=environment) for output in batch]
+        codes = [process.wait() for process in running]
+        for output, code in zip(batch, codes):
+            if code == 0:
+                (output / SEED_DONE).touch()
+        if any(codes):
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -171,19 +189,8 @@ def seeds(config: Path, name: str = typer.Option(..., help="results/<name>_seed<
     corpus = PROJECT_ROOT / "training" / "corpus"
     overrides = [part for item in override for part in item.split()]
     outputs = {k: work / f"{name}_seed{k}" for k in seed}
-    # spacy train writes model-best at every evaluation, so only this marker says a seed finished
-    pending = [k for k in seed if not (outputs[k] / SEED_DONE).exists()]
-    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    for first in range(0, len(pending), jobs):
-        batch = pending[first:first + jobs]
-        running = [subprocess.Popen(_train_command(config, corpus, outputs[k], steps, [*overrides, "--system.seed", str(k)]),
-                                    stdout=subprocess.DEVNULL, env=environment) for k in batch]
-        codes = [process.wait() for process in running]
-        for k, code in zip(batch, codes):
-            if code == 0:
-                (outputs[k] / SEED_DONE).touch()
-        if any(codes):
-            raise typer.Exit(1)
+    _train_parallel({outputs[k]: _train_command(config, corpus, outputs[k], steps, [*overrides, "--system.seed", str(k)])
+                     for k in seed}, jobs)
     gold = _split(split)
     runs = {k: _report(f"{name}_seed{k}_{split}", _score(gold, predict_with_model(spacy.load(outputs[k] / "model-best"), gold)),
                        {"config": str(config), "seed": k, "steps": steps, "split": split, "overrides": overrides})
