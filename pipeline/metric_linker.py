@@ -11,7 +11,7 @@ vectors and where the candidate sits relative to the value), the softmax include
 (报备及时率、合法合规率达100%: two METRICs share the value), or "none" for a value without
 one. At run time a value gets its best candidate when that beats "none", plus every candidate
 scored at least `coordinated` times the best; overlapping choices are resolved by score and
-the chosen spans replace ner's METRICs (metrics.merge_metrics).
+the chosen spans replace the entity component's METRICs (metrics.merge_metrics).
 """
 
 from __future__ import annotations
