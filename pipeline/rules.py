@@ -17,10 +17,11 @@ from .extensions import Relation
 from .structure import ReportStructure, analyse
 
 _NUM = r"\d+(?:\.\d+)?"
+_AFTER_RANK_VERB = "|".join(f"(?<={verb})" for verb in lexicon.RANK_VERBS)
 _UNITS = "|".join(sorted(map(re.escape, lexicon.UNITS), key=len, reverse=True))
 VALUE_PATTERN = re.compile(
     rf"(?:{'|'.join(lexicon.APPROX_MARKS_BEFORE)})?{_NUM}(?:万|亿)?(?:余|多)?(?:{_UNITS})(?:余|多)?(?:{'|'.join(lexicon.BOUND_MARKS)})?"
-    rf"|全(?:国|省|市|区|县|州|盟|旗)第[一二三四五六七八九十\d]+"
+    rf"|(?:全(?:国|省|市|区|县|州|盟|旗)[\u4e00-\u9fff]{{0,4}}?|{_AFTER_RANK_VERB})(?:第[一二三四五六七八九十\d]+(?:名|位)?|首位)(?![批个次届家轮期一二三四五六七八九十\d])"
     rf"|(?<=[\u4e00-\u9fff])零(?=[\u4e00-\u9fff]{{2}})"
 )
 # Numbers that are not values: dates, years, document numbers, numbers in names and quotes.

@@ -1,7 +1,7 @@
 """Normalization of VALUE spans (schema, "Triples"): number, unit, and flags.
 
 385件 -> 385 件; 230余条 -> 230 条 approximate; 3万余人 -> 30000 人 approximate;
-50%以上 -> 50 % lower bound; 全市第一 -> 1 rank; 零 -> 0; 近300人 -> 300 人 approximate.
+50%以上 -> 50 % lower bound; 全市第一, 全省首位 -> 1 rank; 零 -> 0; 近300人 -> 300 人 approximate.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ APPROX_AFTER = ("余", "多", "左右")
 BOUNDS = {"以上": "lower", "以下": "upper", "不少于": "lower", "不低于": "lower", "超过": "lower", "不超过": "upper"}
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+")
-_RANK = re.compile(r"第(?P<n>[\d零〇一二两三四五六七八九十百]+)(名|位)?$")
+_RANK = re.compile(r"(?:第(?P<n>[\d零〇一二两三四五六七八九十百]+)(?:名|位)?|首位|之首)$")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def normalize_value(text: str) -> NormalizedValue:
             value = value[len(mark):]
     rank = _RANK.search(value)
     if rank:
-        number = _to_number(rank["n"])
+        number = _to_number(rank["n"]) if rank["n"] else 1.0
         return NormalizedValue(number, value[: rank.start()] or "rank", approximate, bound, "rank")
     if value.startswith("百分之"):
         return NormalizedValue(_to_number(value[3:].rstrip("余多")), "%", approximate or value.endswith(("余", "多")), bound, "percent")
@@ -89,7 +89,7 @@ def normalize_value(text: str) -> NormalizedValue:
     if unit.startswith(tuple(MULTIPLIERS)) and number is not None:  # 3万余人: 余 between 万 and unit
         number *= MULTIPLIERS[unit[0]]
         unit = unit[1:]
-    kind = "percent" if unit in ("%", "％", "个百分点") or "%" in unit else ("amount" if "元" in unit else "count")
+    kind = "percent" if unit in ("%", "％", "个百分点", "百分点") or "%" in unit else ("amount" if "元" in unit else "count")
     return NormalizedValue(number, unit, approximate, bound, kind)
 
 
