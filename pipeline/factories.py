@@ -160,11 +160,12 @@ def make_softwords(nlp: Language, name: str):
             "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"},
         },
         "loss_weight": 1.0,
+        "decoding": "argmax",  # "viterbi" raised INSTITUTION recall but cost more precision (RESULTS.md)
         "scorer": {"@scorers": "spacy.ner_scorer.v1"},
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
-def make_entity_tagger(nlp: Language, name: str, model, loss_weight: float, scorer):
+def make_entity_tagger(nlp: Language, name: str, model, loss_weight: float, decoding: str, scorer):
     from .entity_tagger import EntityTagger
 
-    return EntityTagger(nlp.vocab, model, name, loss_weight=loss_weight, scorer=scorer)
+    return EntityTagger(nlp.vocab, model, name, loss_weight=loss_weight, decoding=decoding, scorer=scorer)

@@ -5,7 +5,7 @@ import pytest
 import spacy
 from spacy.training import Example
 
-from fazhi.entity_tagger import biluo_labels, decode
+from fazhi.entity_tagger import biluo_labels, constrained_tags, decode
 from fazhi.metrics import ENT_SCORES_KEY
 
 from pipelines import GOLD, TEXT, gold_doc, train
@@ -28,6 +28,31 @@ def test_entity_tagger_decode_keeps_well_formed_entities_only(tags, expected):
     entities, scores = decode(doc, tags, numpy.full((4,), 0.5, dtype="f"))
     assert [(e.start, e.end, e.label_) for e in entities] == expected
     assert scores == [0.5] * len(expected)
+
+
+def test_entity_tagger_viterbi_repairs_a_missing_begin():
+    labels = biluo_labels({"INSTITUTION", "VALUE"})
+    probabilities = numpy.full((6, len(labels)), 0.01, dtype="f")
+    rows = [{"O": 0.9}, {"O": 0.6, "B-INSTITUTION": 0.3}, {"O": 0.5, "I-INSTITUTION": 0.4},
+            {"O": 0.5, "I-INSTITUTION": 0.45}, {"L-INSTITUTION": 0.8, "U-INSTITUTION": 0.1}, {"O": 0.9}]
+    for i, row in enumerate(rows):
+        for tag, p in row.items():
+            probabilities[i, labels.index(tag)] = p
+    assert [labels[i] for i in probabilities.argmax(axis=1)] == ["O", "O", "O", "O", "L-INSTITUTION", "O"]
+    assert [labels[i] for i in constrained_tags(probabilities, labels)] == [
+        "O", "B-INSTITUTION", "I-INSTITUTION", "I-INSTITUTION", "L-INSTITUTION", "O"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_entity_tagger_viterbi_sequences_are_well_formed(seed):
+    """Every non-O tag of the decoded sequence belongs to an entity that `decode` keeps."""
+    labels = biluo_labels({"METRIC", "VALUE", "INSTITUTION"})
+    rng = numpy.random.default_rng(seed)
+    probabilities = rng.dirichlet(numpy.full(len(labels), 0.3), size=60).astype("f")
+    tags = [labels[i] for i in constrained_tags(probabilities, labels, margin=3)]
+    doc = spacy.blank("zh").make_doc("字" * 60)
+    entities, _ = decode(doc, tags, probabilities.max(axis=1))
+    assert sum(len(e) for e in entities) == sum(tag != "O" for tag in tags)
 
 
 def test_entity_tagger_labels_are_biluo():

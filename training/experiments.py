@@ -58,10 +58,19 @@ def _score(gold: list[AnnotatedDoc], predicted: list[AnnotatedDoc]) -> list[DocS
 
 
 @app.command()
-def evaluate(model: Path, split: str = "test", name: str = "model") -> None:
+def evaluate(model: Path, split: str = "test", name: str = "model",
+             set_: list[str] = typer.Option([], "--set", help="a config value to change when loading, "
+                                            "e.g. components.entity_tagger.decoding=argmax")) -> None:
     """End-to-end scores of a pipeline on a split (whole reports, raw normalized text)."""
+    config = {}
+    for item in set_:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--set {item!r}: expected KEY=VALUE")
+        config[key] = value
     gold = _split(split)
-    _report(f"{name}_{split}", _score(gold, predict_with_model(spacy.load(model), gold)), {"model": str(model), "split": split})
+    nlp = spacy.load(model, config=config)
+    _report(f"{name}_{split}", _score(gold, predict_with_model(nlp, gold)), {"model": str(model), "split": split, "config": config})
 
 
 @app.command("gold-relations")
