@@ -173,13 +173,21 @@ SEED_DONE = "TRAINING_FINISHED"
 def _train_parallel(commands: dict[Path, list[str]], jobs: int) -> None:
     """Run the `spacy train` commands (output folder -> command) `jobs` at a time with one BLAS
     thread each. spacy train writes model-best at every evaluation, so a marker file written on
-    success says which outputs are finished; those are skipped, interrupted ones are retrained."""
+    success says which outputs are finished; those are skipped, interrupted ones are retrained.
+    Each training's console output goes to <output>/train.log."""
     pending = [output for output in commands if not (output / SEED_DONE).exists()]
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     for first in range(0, len(pending), jobs):
         batch = pending[first:first + jobs]
-        running = [subprocess.Popen(commands[output], stdout=subprocess.DEVNULL, env=environment) for output in batch]
+        logs = []
+        for output in batch:
+            output.mkdir(parents=True, exist_ok=True)
+            logs.append((output / "train.log").open("w", encoding="utf-8"))
+        running = [subprocess.Popen(commands[output], stdout=log, stderr=subprocess.STDOUT, env=environment)
+                   for output, log in zip(batch, logs)]
         codes = [process.wait() for process in running]
+        for log in logs:
+            log.close()
         for output, code in zip(batch, codes):
             if code == 0:
                 (output / SEED_DONE).touch()
