@@ -176,7 +176,7 @@ def _train_parallel(commands: dict[Path, list[str]], jobs: int) -> None:
     success says which outputs are finished; those are skipped, interrupted ones are retrained.
     Each training's console output goes to <output>/train.log."""
     pending = [output for output in commands if not (output / SEED_DONE).exists()]
-    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
     for first in range(0, len(pending), jobs):
         batch = pending[first:first + jobs]
         logs = []
