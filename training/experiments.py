@@ -67,7 +67,10 @@ def evaluate(model: Path, split: str = "test", name: str = "model",
         key, sep, value = item.partition("=")
         if not sep:
             raise typer.BadParameter(f"--set {item!r}: expected KEY=VALUE")
-        config[key] = value
+        try:  # numbers and booleans as in `spacy train` overrides; anything else is a string
+            config[key] = json.loads(value)
+        except json.JSONDecodeError:
+            config[key] = value
     gold = _split(split)
     nlp = spacy.load(model, config=config)
     _report(f"{name}_{split}", _score(gold, predict_with_model(nlp, gold)), {"model": str(model), "split": split, "config": config})
