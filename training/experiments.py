@@ -159,10 +159,11 @@ def cv(config: Path, steps: int = 1500, name: str = "ours", work: Path = Path("/
     gold = {doc.doc_id: doc for doc in read_gold(GOLD_FILE)}
     scores: list[DocScore] = []
     overrides = [part for item in override for part in item.split()]
-    for k in range(folds):
-        subprocess.run([sys.executable, "-m", "fazhi.training.convert", str(GOLD_FILE), str(MANIFEST), str(work / f"fold{k}"),
-                        "--fold", str(k)], check=True, stdout=subprocess.DEVNULL)
     outputs = [work / f"{name}_fold{k}" for k in range(folds)]
+    for k in range(folds):
+        if not (outputs[k] / SEED_DONE).exists():  # a finished fold needs no DocBins
+            subprocess.run([sys.executable, "-m", "fazhi.training.convert", str(GOLD_FILE), str(MANIFEST), str(work / f"fold{k}"),
+                            "--fold", str(k)], check=True, stdout=subprocess.DEVNULL)
     _train_parallel({outputs[k]: _train_command(config, work / f"fold{k}", outputs[k], steps, overrides) for k in range(folds)}, jobs)
     for k in range(folds):
         held = [gold[d] for d in manifest["folds"][k]]
